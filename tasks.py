@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""Task runner for the Tees safeguarding reviews analysis: `python3 tasks.py <command>`.
+
+Standard library only, so it works on a bare machine with Python 3.11+ (no make needed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+PYPROJECT = ROOT / "pyproject.toml"
+LOCK = ROOT / "requirements" / "lock.txt"
+LOCAL_VENV = ROOT / ".venv"
+STAMP_NAME = ".tees-install-stamp"
+LOCK_CMD = "pip compile pyproject.toml --extra dev --universal --python-version 3.11"
+LOCK_CMD += " -o requirements/lock.txt"
+# Child processes (notebook kernels included) inherit these, for deterministic output.
+CHILD_ENV = {
+    **os.environ,
+    "PYTHONHASHSEED": "0",
+    "MPLBACKEND": "Agg",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+}
+
+
+def run(cmd: list[str | Path]) -> int:
+    """Print a command, run it from the repository root and return its exit code."""
+    args = [str(c) for c in cmd]
+    print("+ " + shlex.join(args), flush=True)
+    return subprocess.run(args, cwd=ROOT, env=CHILD_ENV, check=False).returncode
+
+
+def venv_dir() -> Path:
+    """The active virtual environment if there is one, else the project's .venv."""
+    active = os.environ.get("VIRTUAL_ENV")
+    return Path(active).resolve() if active else LOCAL_VENV
+
+
+def venv_python() -> Path:
+    venv = venv_dir()
+    if Path(sys.prefix).resolve() == venv:
+        return Path(sys.executable)
+    if os.name == "nt":
+        return venv / "Scripts" / "python.exe"
+    return venv / "bin" / "python"
+
+
+def ensure_venv() -> Path:
+    python = venv_python()
+    if not python.exists():
+        if os.environ.get("VIRTUAL_ENV"):
+            sys.exit(f"VIRTUAL_ENV is set but {python} does not exist; deactivate it or fix it")
+        if run([sys.executable, "-m", "venv", LOCAL_VENV]) != 0:
+            sys.exit("could not create .venv (on Debian/Ubuntu: apt-get install python3-venv)")
+    return python
+
+
+def install_hash() -> str:
+    """Changes when the dependencies or the checkout (editable install target) change."""
+    content = PYPROJECT.read_bytes() + LOCK.read_bytes() + str(ROOT).encode()
+    return hashlib.sha256(content).hexdigest()
+
+
+def setup(_args: list[str] | None = None) -> int:
+    """Create .venv (or use the active venv) and install the locked dependencies."""
+    python = ensure_venv()
+    stamp = venv_dir() / STAMP_NAME
+    wanted = install_hash()
+    if stamp.exists() and stamp.read_text().strip() == wanted:
+        print(f"environment up to date ({python})")
+        return 0
+    if run([python, "-m", "pip", "install", "--quiet", "uv"]) == 0:
+        uv_pip = [python, "-m", "uv", "pip"]
+        rc = run([*uv_pip, "install", "--python", python, "-c", LOCK, "-e", ".[dev]"])
+    else:
+        print("installing uv failed; falling back to plain pip", flush=True)
+        rc = run([python, "-m", "pip", "install", "-c", LOCK, "-e", ".[dev]"])
+    if rc == 0:
+        stamp.write_text(wanted + "\n")
+    return rc
+
+
+def run_all(args: list[str]) -> int:
+    """Set up, then execute all notebooks and write the figures and the audit table."""
+    rc = setup()
+    return rc or run([venv_python(), "-m", "tees_analysis.run_all", *args])
+
+
+def test(args: list[str]) -> int:
+    """Set up, then ruff check, ruff format --check and pytest (extra args go to pytest)."""
+    rc = setup()
+    if rc:
+        return rc
+    python = venv_python()
+    ruff = [python, "-m", "ruff"]
+    for cmd in ([*ruff, "check", "."], [*ruff, "format", "--check", "."]):
+        rc = run(cmd)
+        if rc:
+            print(f"FAILED: ruff exited with {rc}; `python3 tasks.py lint-fix` fixes most of it")
+            return rc
+    rc = run([python, "-m", "pytest", *args])
+    if rc == 5:
+        print("FAILED: pytest collected no tests (exit 5); a test run must run tests")
+        return 1
+    if rc:
+        print(f"FAILED: pytest exited with {rc}")
+    return rc
+
+
+def lint_fix(_args: list[str]) -> int:
+    """Apply ruff's automatic fixes and format the code and notebooks."""
+    python = venv_python()
+    return (
+        setup()
+        or run([python, "-m", "ruff", "check", "--fix", "."])
+        or run([python, "-m", "ruff", "format", "."])
+    )
+
+
+def lock(args: list[str]) -> int:
+    """Regenerate requirements/lock.txt with uv (extra args go to uv, e.g. --upgrade)."""
+    python = ensure_venv()
+    rc = run([python, "-m", "pip", "install", "--quiet", "uv"])
+    return rc or run([python, "-m", "uv", *LOCK_CMD.split(), *args])
+
+
+def clean(_args: list[str]) -> int:
+    """Remove .venv, caches and build artefacts (never data/ or figures)."""
+    targets = [LOCAL_VENV, ROOT / "build", ROOT / "dist", ROOT / ".pytest_cache"]
+    targets += [ROOT / ".ruff_cache", *ROOT.glob("*.egg-info")]
+    for sub in ("tees_analysis", "tests", "notebooks"):
+        targets += (ROOT / sub).rglob("__pycache__")
+        targets += (ROOT / sub).rglob(".ipynb_checkpoints")
+    for path in targets:
+        if path.is_dir():
+            print(f"removing {path.relative_to(ROOT)}")
+            shutil.rmtree(path)
+    return 0
+
+
+def show_help(_args: list[str] | None = None) -> int:
+    """Show this list of commands."""
+    print("usage: python3 tasks.py <command> [args...]\n\ncommands:")
+    for name, func in COMMANDS.items():
+        print(f"  {name:<10} {(func.__doc__ or '').strip().splitlines()[0]}")
+    return 0
+
+
+COMMANDS = {
+    "setup": setup,
+    "run": run_all,
+    "test": test,
+    "lint-fix": lint_fix,
+    "lock": lock,
+    "clean": clean,
+    "help": show_help,
+}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in {"-h", "--help"}:
+        return show_help()
+    func = COMMANDS.get(argv[0])
+    if func is None:
+        print(f"unknown command: {argv[0]}\n", file=sys.stderr)
+        show_help()
+        return 2
+    return func(argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
