@@ -37,6 +37,8 @@ class Dataset:
 def data_files(directory: Path | str = RAW) -> list[Path]:
     """The ``.csv``/``.xlsx`` files of a folder, in name order (README and the like skipped)."""
     suffixes = CSV_SUFFIXES + XLSX_SUFFIXES
+    if not Path(directory).is_dir():
+        return []
     return sorted(
         p
         for p in Path(directory).iterdir()
