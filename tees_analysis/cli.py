@@ -34,34 +34,45 @@ def _codebook(_args) -> int:
     return codebook.main([])
 
 
+COMMANDS = {
+    "validate": (
+        _validate,
+        "check case-level files and list every problem (writes nothing)",
+        "Clean and validate .csv/.xlsx files; list every problem with file, row, column, value "
+        "and allowed values. Exit status 1 if there is any problem.",
+    ),
+    "build": (
+        _build,
+        "clean data/raw (or the files given) into data/processed",
+        "raw -> processed: validate, then write the clean tables and the cleaning log "
+        "atomically. Nothing is written if any file has a problem.",
+    ),
+    "codebook": (
+        _codebook,
+        "regenerate data/codebook.md from the schema",
+        "Render data/codebook.md from tees_analysis/schema.py.",
+    ),
+}
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="tees-analysis", description="Tees safeguarding reviews analysis."
     )
     sub = main.add_subparsers(dest="command", required=True)
-    p = sub.add_parser(
-        "validate",
-        help="check case-level files and list every problem (writes nothing)",
-        description="Clean and validate .csv/.xlsx files; list every problem with file, row, "
-        "column, value and allowed values. Exit status 1 if there is any problem.",
+    commands = {}
+    for name, (func, summary, description) in COMMANDS.items():
+        commands[name] = sub.add_parser(name, help=summary, description=description)
+        commands[name].set_defaults(func=func)
+    commands["validate"].add_argument(
+        "files", nargs="+", help="reviews and children files (.csv or .xlsx)"
     )
-    p.add_argument("files", nargs="+", help="reviews and children files (.csv or .xlsx)")
-    p.set_defaults(func=_validate)
-    p = sub.add_parser(
-        "build",
-        help="clean data/raw (or the files given) into data/processed",
-        description="raw -> processed: validate, then write the clean tables and the cleaning "
-        "log atomically. Nothing is written if any file has a problem.",
+    commands["build"].add_argument(
+        "files", nargs="*", help="input files (default: every file in data/raw)"
     )
-    p.add_argument("files", nargs="*", help="input files (default: every file in data/raw)")
-    p.add_argument("--out", default=PROCESSED, help="output folder (default: data/processed)")
-    p.set_defaults(func=_build)
-    p = sub.add_parser(
-        "codebook",
-        help="regenerate data/codebook.md from the schema",
-        description="Render data/codebook.md from tees_analysis/schema.py.",
+    commands["build"].add_argument(
+        "--out", default=PROCESSED, help="output folder (default: data/processed)"
     )
-    p.set_defaults(func=_codebook)
     return main
 
 
