@@ -1,0 +1,28 @@
+"""Atomic writes and the read-only raw folder."""
+
+from __future__ import annotations
+
+import pytest
+
+from tees_analysis import atomic
+from tees_analysis.paths import RAW
+
+
+def test_writes_all_files(tmp_path):
+    written = atomic.write_files({tmp_path / "a.csv": b"a\n", tmp_path / "sub" / "b.csv": b"b\n"})
+    assert [p.read_bytes() for p in written] == [b"a\n", b"b\n"]
+
+
+def test_failure_part_way_changes_no_target(tmp_path):
+    (tmp_path / "a.csv").write_bytes(b"old\n")
+    (tmp_path / "blocker").write_text("a file where a folder is needed")
+    with pytest.raises(OSError):
+        atomic.write_files({tmp_path / "a.csv": b"new\n", tmp_path / "blocker" / "b.csv": b"b\n"})
+    assert (tmp_path / "a.csv").read_bytes() == b"old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "blocker"]  # no temp left
+
+
+def test_raw_folder_is_read_only():
+    with pytest.raises(atomic.RawDataIsReadOnly):
+        atomic.write_text(RAW / "children.csv", "x")
+    assert not (RAW / "children.csv").exists()
