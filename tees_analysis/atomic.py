@@ -22,6 +22,19 @@ def _guard(path: Path, allow_raw: bool) -> None:
         raise RawDataIsReadOnly(f"{path}: data/raw is read-only; write processed data elsewhere")
 
 
+def _mode(path: Path) -> int:
+    """Permissions for a new file: those of the file it replaces, else the usual ones.
+
+    ``mkstemp`` creates owner-only files; the files written here (tables, figures, templates)
+    are meant to be read like any other file the user creates, so the umask decides.
+    """
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_files(files: dict[Path, bytes], *, allow_raw: bool = False) -> list[Path]:
     """Write several files so that none is replaced unless all were written in full.
 
@@ -38,6 +51,7 @@ def write_files(files: dict[Path, bytes], *, allow_raw: bool = False) -> list[Pa
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             staged.append((tmp, path))
+            os.chmod(tmp, _mode(path))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()

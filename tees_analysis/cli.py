@@ -1,21 +1,55 @@
-"""Command-line interface: ``tees-analysis <command> --help``."""
+"""Command-line interface: ``tees-analysis <command> --help``.
+
+Table-driven: ``COMMANDS`` names each subcommand's function, summary and description, and
+``ARGUMENTS`` its arguments; :func:`parser` builds argparse from the two tables.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+import pandas as pd
+
 from . import codebook, pipeline
+from .atomic import RawDataIsReadOnly
 from .paths import PROCESSED, display
-from .problems import ValidationError
+from .problems import ValidationError, problems_frame
+
+FORMATS = ("text", "table", "csv")
+
+
+def _report(err: ValidationError, fmt: str) -> int:
+    """Print every problem: as text (stderr), an aligned table or CSV (stdout); return 1."""
+    if fmt == "text":
+        print(err, file=sys.stderr)
+        return 1
+    n = len(err.problems)
+    print(f"{n} problem{'s' if n != 1 else ''} found; nothing was written", file=sys.stderr)
+    frame = problems_frame(err.problems)
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
+    else:
+        print(_aligned(frame))
+    return 1
+
+
+def _aligned(frame) -> str:
+    """A table as left-aligned text columns; columns blank on every row are left out."""
+    cells = [["" if pd.isna(v) else str(v) for v in row] for row in frame.itertuples(index=False)]
+    columns = [k for k, _ in enumerate(frame.columns) if any(row[k] for row in cells)]
+    rows = [[str(frame.columns[k]) for k in columns]] + [[r[k] for k in columns] for r in cells]
+    widths = [max(len(r[n]) for r in rows) for n in range(len(columns))]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    )
 
 
 def _validate(args) -> int:
     try:
         data = pipeline.load(args.files)
     except ValidationError as err:
-        print(err, file=sys.stderr)
-        return 1
+        return _report(err, args.format)
     print(f"no problems: {len(data.reviews)} reviews, {len(data.children)} children")
     return 0
 
@@ -32,6 +66,88 @@ def _build(args) -> int:
 
 def _codebook(_args) -> int:
     return codebook.main([])
+
+
+def _template(args) -> int:
+    from . import template
+
+    written = template.write_templates(args.out)
+    print("wrote " + ", ".join(display(p) for p in written))
+    return 0
+
+
+def _add_year(args) -> int:
+    from . import merge
+
+    try:
+        plan = merge.plan(args.files, args.dataset, replace_year=args.replace_year)
+        if args.dry_run:
+            counts = plan.counts
+            replaced = ", ".join(map(str, plan.years_replaced))
+            print(
+                f"no problems: add-year would add {counts['reviews_added']} reviews and "
+                f"{counts['children_added']} children to {display(plan.folder)} (then "
+                f"{counts['reviews']} reviews, {counts['children']} children)"
+                + (f", replacing year {replaced}" if replaced else "")
+                + "; nothing was written"
+            )
+            return 0
+        result = merge.apply(plan)
+    except ValidationError as err:
+        return _report(err, args.format)
+    except (merge.DatasetBusy, RawDataIsReadOnly) as err:
+        print(err, file=sys.stderr)
+        return 1
+    counts = plan.counts
+    years = ", ".join(map(str, plan.years_added))
+    years = f"year{'s' if len(plan.years_added) > 1 else ''} {years}" if years else "no reviews"
+    print(
+        f"added {counts['reviews_added']} reviews and {counts['children_added']} children "
+        f"({years}) to {display(plan.folder)}, now version {result.version.name}: "
+        f"{counts['reviews']} reviews, {counts['children']} children"
+    )
+    for year, folder in result.backups.items():
+        rows = plan.replaced_counts[year]
+        print(
+            f"replaced year {year}: its previous {rows['reviews']} reviews and "
+            f"{rows['children']} children are kept in {display(folder)}"
+        )
+    return 0
+
+
+def _export(args) -> int:
+    from . import disclosure, merge
+
+    if args.suppress == args.unsuppressed:
+        print(
+            "choose --suppress (tables for publication) or --unsuppressed (internal counts, "
+            "not for publication)",
+            file=sys.stderr,
+        )
+        return 2
+    if args.threshold < 1:
+        print("--threshold must be at least 1", file=sys.stderr)
+        return 2
+    files = args.files or merge.current_files(args.dataset) or pipeline.data_files()
+    if not files:
+        print(
+            f"no data to export: give the files, or start a dataset with add-year (looked in "
+            f"{display(args.dataset)} and data/raw)",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        data = pipeline.load(files)
+    except ValidationError as err:
+        return _report(err, args.format)
+    threshold = args.threshold if args.suppress else None
+    frame = disclosure.publication_table(data, threshold, years=args.year or None)
+    written = disclosure.write_export(frame, args.out, threshold)
+    source = ", ".join(data.files) or "no files"
+    print(f"from {source}: wrote " + ", ".join(display(p) for p in written))
+    if threshold is None:
+        print("UNSUPPRESSED counts: not for publication or sharing", file=sys.stderr)
+    return 0
 
 
 COMMANDS = {
@@ -52,6 +168,114 @@ COMMANDS = {
         "regenerate data/codebook.md from the schema",
         "Render data/codebook.md from tees_analysis/schema.py.",
     ),
+    "template": (
+        _template,
+        "write the data-entry templates (.xlsx and .csv) generated from the schema",
+        "Write tees_case_data_template.xlsx (README sheet, drop-down lists, checks), "
+        "reviews_template.csv and children_template.csv, generated from "
+        "tees_analysis/schema.py. The output is the same, byte for byte, on every run.",
+    ),
+    "add-year": (
+        _add_year,
+        "check new files, then merge them into the dataset folder",
+        "Validate new reviews/children files and merge them into the dataset folder "
+        "(default data/dataset; started if missing or empty). Refuses ids already in the "
+        "dataset, children whose review is in neither, and years already in the dataset "
+        "unless --replace-year. Nothing is written while any problem remains; the merge is "
+        "crash-safe (a new version folder, then an atomic switch of the CURRENT pointer).",
+    ),
+    "export": (
+        _export,
+        "write publication tables (CSV and .xlsx) with disclosure control",
+        "Counts, denominators and percents per partnership, measure and category. With "
+        "--suppress, counts from 1 to the threshold are shown as 'c', with secondary "
+        "suppression so that no such count can be worked out from the totals. Reads the "
+        "FILES given, else the current version of the dataset folder, else data/raw.",
+    ),
+}
+
+
+def _arg(*flags: str, **options) -> tuple[tuple[str, ...], dict]:
+    """One row of ``ARGUMENTS``: the flags and options of ``add_argument``."""
+    return flags, options
+
+
+_FORMAT = _arg(
+    "--format",
+    choices=FORMATS,
+    default="text",
+    help="how to list problems: text (default, to stderr), table (aligned columns) or csv "
+    "(one problem a row: file, sheet, row, column, value, problem, allowed; to stdout)",
+)
+_DATASET = _arg(
+    "--dataset", default=None, metavar="DIR", help="dataset folder (default: data/dataset)"
+)
+
+ARGUMENTS = {
+    "validate": [
+        _arg("files", nargs="+", help="reviews and children files (.csv or .xlsx)"),
+        _FORMAT,
+    ],
+    "build": [
+        _arg("files", nargs="*", help="input files (default: every file in data/raw)"),
+        _arg("--out", default=PROCESSED, help="output folder (default: data/processed)"),
+    ],
+    "codebook": [],
+    "template": [
+        _arg("--out", default=None, metavar="DIR", help="output folder (default: templates/)"),
+    ],
+    "add-year": [
+        _arg("files", nargs="+", help="the new reviews and children (.csv or .xlsx)"),
+        _DATASET,
+        _arg(
+            "--replace-year",
+            action="store_true",
+            help="replace the reviews (and their children) of any year already in the "
+            "dataset; the replaced rows are kept in DIR/replaced/<year>-<n>/",
+        ),
+        _arg(
+            "--dry-run",
+            action="store_true",
+            help="check the new files against the dataset and say what would be added, "
+            "without writing anything",
+        ),
+        _FORMAT,
+    ],
+    "export": [
+        _arg(
+            "files",
+            nargs="*",
+            help="input files (default: the dataset folder's current version, else data/raw)",
+        ),
+        _arg("--suppress", action="store_true", help="apply disclosure control (publication)"),
+        _arg(
+            "--unsuppressed",
+            action="store_true",
+            help="write the raw counts, for internal checking only (files UNSUPPRESSED_...)",
+        ),
+        _arg(
+            "--threshold",
+            type=int,
+            default=5,
+            metavar="N",
+            help="suppress counts from 1 to N (default: 5)",
+        ),
+        _arg(
+            "--year",
+            type=int,
+            action="append",
+            metavar="YEAR",
+            help="only the reviews of this year (repeat for several years; default: all)",
+        ),
+        _arg(
+            "--out",
+            default=PROCESSED,
+            metavar="DIR",
+            help="output folder (default: data/processed)",
+        ),
+        _DATASET,
+        _FORMAT,
+    ],
 }
 
 
@@ -60,25 +284,30 @@ def parser() -> argparse.ArgumentParser:
         prog="tees-analysis", description="Tees safeguarding reviews analysis."
     )
     sub = main.add_subparsers(dest="command", required=True)
-    commands = {}
     for name, (func, summary, description) in COMMANDS.items():
-        commands[name] = sub.add_parser(name, help=summary, description=description)
-        commands[name].set_defaults(func=func)
-    commands["validate"].add_argument(
-        "files", nargs="+", help="reviews and children files (.csv or .xlsx)"
-    )
-    commands["build"].add_argument(
-        "files", nargs="*", help="input files (default: every file in data/raw)"
-    )
-    commands["build"].add_argument(
-        "--out", default=PROCESSED, help="output folder (default: data/processed)"
-    )
+        command = sub.add_parser(name, help=summary, description=description)
+        command.set_defaults(func=func)
+        for flags, options in ARGUMENTS.get(name, []):
+            command.add_argument(*flags, **options)
     return main
 
 
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
+    _defaults(args)
     return args.func(args)
+
+
+def _defaults(args) -> None:
+    """Defaults that live in modules imported only when needed."""
+    if getattr(args, "dataset", False) is None:
+        from .merge import DEFAULT_DATASET
+
+        args.dataset = DEFAULT_DATASET
+    if args.command == "template" and args.out is None:
+        from .template import TEMPLATES
+
+        args.out = TEMPLATES
 
 
 if __name__ == "__main__":

@@ -8,11 +8,13 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 RAW = DATA / "raw"  # read-only: the analyst layout, never modified by code
 PROCESSED = DATA / "processed"  # written by the main job
+DATASET = DATA / "dataset"  # an analyst's own case data, kept by `tees-analysis add-year`
 PUBLISHED = DATA / "published" / "figures.csv"  # the report's figures, used only to compare
 CODEBOOK = DATA / "codebook.md"
 FIGURES = ROOT / "figures"
 NOTEBOOKS = ROOT / "notebooks"
 FIXTURES = ROOT / "tests" / "fixtures"
+TEMPLATES = ROOT / "templates"
 
 
 def display(path: Path | str) -> str:

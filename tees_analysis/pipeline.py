@@ -46,24 +46,21 @@ def data_files(directory: Path | str = RAW) -> list[Path]:
     )
 
 
-def _clean_all(paths, log: ProblemLog):
+def clean_files(paths, log: ProblemLog) -> tuple[dict[str, pd.DataFrame | None], list[dict]]:
+    """Read and clean ``paths`` (problems go to ``log``): one frame per table, ``None`` if absent.
+
+    The frames still carry the provenance columns (file, sheet, row, headers) that validation
+    rules use to name where a problem is; :func:`load` drops them.
+    """
     shown = {str(p): display(p) for p in paths}
-    raws = read_files(list(paths), log)
-    tables: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     changes: list[dict] = []
-    for raw in raws:
+    for raw in read_files(list(paths), log):
         raw.file = shown.get(raw.file, raw.file)
         cleaned = clean_table(raw, log)
-        tables[raw.table].append(cleaned.frame)
+        parts[raw.table].append(cleaned.frame)
         changes += cleaned.changes
-    frames = {}
-    for table in TABLES:
-        if not tables[table]:
-            if not log:
-                log.add("(input)", f"no {table} table in the files given")
-            frames[table] = pd.DataFrame(columns=list(SOURCE_COLUMNS))
-        else:
-            frames[table] = pd.concat(tables[table], ignore_index=True)
+    frames = {t: pd.concat(parts[t], ignore_index=True) if parts[t] else None for t in TABLES}
     return frames, changes
 
 
@@ -92,9 +89,11 @@ def load(paths=None) -> Dataset:
     """Read, clean, validate and derive; raise ``ValidationError`` with all problems."""
     paths = data_files() if paths is None else [Path(p) for p in paths]
     log = ProblemLog()
-    frames, changes = _clean_all(paths, log)
-    if len(frames["reviews"]) or len(frames["children"]):
-        validate(frames["reviews"], frames["children"], log)
+    frames, changes = clean_files(paths, log)
+    for table, frame in frames.items():
+        if frame is None and not log:
+            log.add("(input)", f"no {table} table in the files given")
+    validate(frames["reviews"], frames["children"], log)
     log.raise_if_any()
     reviews = frames["reviews"].drop(columns=list(SOURCE_COLUMNS)).reset_index(drop=True)
     children = frames["children"].drop(columns=list(SOURCE_COLUMNS)).reset_index(drop=True)

@@ -68,8 +68,9 @@ def _read_csv(path: Path, log: ProblemLog) -> RawTable | None:
     except UnicodeDecodeError as err:
         log.add(
             name,
-            f"the file is not UTF-8 text (byte 0x{data[err.start]:02x} at position {err.start}); "
+            f"the file is not UTF-8 text (byte 0x{data[err.start]:02x}); "
             "in Excel save it as 'CSV UTF-8 (Comma delimited)'",
+            row=data[: err.start].count(b"\n") + 1,
         )
         return None
     records = list(csv.reader(io.StringIO(text, newline="")))
@@ -177,21 +178,25 @@ def _read_sheet(ws, name: str, table: str, log: ProblemLog) -> RawTable | None:
             row=merged.min_row,
         )
     rows: list[tuple[int, list[str]]] = []
+    formulas = []
     for row in ws.iter_rows():
         texts = []
-        for cell in row:
+        for pos, cell in enumerate(row):
             if cell.data_type == "f":
-                log.add(
-                    name,
-                    "the cell holds a formula; type the value instead",
-                    sheet=sheet,
-                    row=cell.row,
-                    column=cell.coordinate,
-                    value=str(cell.value),
-                )
+                formulas.append((cell, pos))
             texts.append(cell_text(cell.value))
         if any(t.strip() for t in texts):
             rows.append((row[0].row, texts))
+    header = rows[0][1] if rows and rows[0][0] == 1 else []
+    for cell, pos in formulas:
+        log.add(
+            name,
+            f"cell {cell.coordinate} holds a formula; type the value instead",
+            sheet=sheet,
+            row=cell.row,
+            column=header[pos].strip() if pos < len(header) and header[pos].strip() else None,
+            value=str(cell.value),
+        )
     if not rows:
         log.add(name, "the sheet is empty", sheet=sheet)
         return None

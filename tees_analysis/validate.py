@@ -16,7 +16,7 @@ from .schema import KEYS, NOT_RECORDED
 UNDER_2_MONTHS = 24
 
 
-def _add(log: ProblemLog, rec, message: str, column: str, value=None, allowed=None) -> None:
+def add_problem(log: ProblemLog, rec, message: str, column: str, value=None, allowed=None) -> None:
     """Report a problem of record ``rec``, naming the column by its header in the user's file."""
     log.add(
         rec["_file"],
@@ -41,7 +41,7 @@ def check_unique(frame: pd.DataFrame, table: str, log: ProblemLog) -> None:
             continue
         if value in first:
             seen = first[value]
-            _add(
+            add_problem(
                 log,
                 rec,
                 f"duplicate {key}: also on {seen['_file']} row {seen['_row']}",
@@ -59,11 +59,15 @@ def check_links(reviews: pd.DataFrame, children: pd.DataFrame, log: ProblemLog) 
     for rec in children.to_dict("records"):
         rid = rec.get("review_id")
         if isinstance(rid, str) and rid not in review_ids:
-            _add(log, rec, "the child's review is not in the reviews table", "review_id", rid)
+            add_problem(
+                log, rec, "the child's review is not in the reviews table", "review_id", rid
+            )
     for rec in reviews.to_dict("records"):
         rid = rec.get("review_id")
         if isinstance(rid, str) and rid not in child_reviews:
-            _add(log, rec, "the review has no children in the children table", "review_id", rid)
+            add_problem(
+                log, rec, "the review has no children in the children table", "review_id", rid
+            )
 
 
 def check_ages(children: pd.DataFrame, log: ProblemLog) -> None:
@@ -83,7 +87,7 @@ def check_ages(children: pd.DataFrame, log: ProblemLog) -> None:
         months = None if months is None or pd.isna(months) else int(months)
         band = None if band is None or pd.isna(band) else str(band)
         if months is None and band is None:
-            _add(
+            add_problem(
                 log,
                 rec,
                 f"no age: give age_months or age_band ('{NOT_RECORDED}' if unknown)",
@@ -93,7 +97,7 @@ def check_ages(children: pd.DataFrame, log: ProblemLog) -> None:
         elif months is not None and band not in (None, NOT_RECORDED):
             expected = "under 2" if months < UNDER_2_MONTHS else "2 and over"
             if band != expected:
-                _add(
+                add_problem(
                     log,
                     rec,
                     f"age band disagrees with age_months={months}",
@@ -103,9 +107,16 @@ def check_ages(children: pd.DataFrame, log: ProblemLog) -> None:
                 )
 
 
-def validate(reviews: pd.DataFrame, children: pd.DataFrame, log: ProblemLog) -> None:
-    """Run every cross-row and cross-table rule."""
-    check_unique(reviews, "reviews", log)
-    check_unique(children, "children", log)
-    check_links(reviews, children, log)
-    check_ages(children, log)
+def validate(reviews: pd.DataFrame | None, children: pd.DataFrame | None, log: ProblemLog) -> None:
+    """Run every cross-row and cross-table rule on the tables that could be read.
+
+    Links between the tables are checked only when both were read: a reviews file that could
+    not be read is reported once, not again as an unknown review on every child's row.
+    """
+    if reviews is not None:
+        check_unique(reviews, "reviews", log)
+    if children is not None:
+        check_unique(children, "children", log)
+        check_ages(children, log)
+    if reviews is not None and children is not None:
+        check_links(reviews, children, log)

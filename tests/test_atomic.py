@@ -26,3 +26,14 @@ def test_raw_folder_is_read_only():
     with pytest.raises(atomic.RawDataIsReadOnly):
         atomic.write_text(RAW / "children.csv", "x")
     assert not (RAW / "children.csv").exists()
+
+
+def test_new_files_follow_the_umask_and_replacements_keep_their_mode(tmp_path):
+    import os
+
+    new = atomic.write_text(tmp_path / "new.csv", "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert new.stat().st_mode & 0o777 == 0o666 & ~umask
+    os.chmod(new, 0o600)
+    assert atomic.write_text(new, "y").stat().st_mode & 0o777 == 0o600

@@ -1,0 +1,368 @@
+"""add-year: merging a new year into a dataset folder, its refusals, backups and crash safety."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from tees_analysis import atomic, cli, merge, pipeline
+from tees_analysis.problems import ValidationError
+from tees_analysis.schema import FIELDS
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BASE = [FIXTURES / "fictional_reviews.csv", FIXTURES / "fictional_children.csv"]
+NEW = FIXTURES / "fictional_2022.xlsx"
+BAD = FIXTURES / "fictional_2022_with_mistakes.xlsx"
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` with the hash of its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def table_text(folder: Path) -> dict[str, str]:
+    """The current dataset as clean CSV text, table by table."""
+    data = pipeline.load(merge.current_files(folder))
+    return {t: pipeline.to_csv_text(getattr(data, t), t) for t in FIELDS}
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def rows_of(path: Path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+@pytest.fixture(scope="module")
+def started(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("started") / "dataset"
+    merge.add_year(BASE, folder)
+    return folder
+
+
+@pytest.fixture
+def dataset(started, tmp_path) -> Path:
+    """A dataset folder started from the fictional fixture (years 2018, 2020, 2021)."""
+    return Path(shutil.copytree(started, tmp_path / "dataset"))
+
+
+@pytest.fixture(scope="module")
+def new_csv(tmp_path_factory) -> list[Path]:
+    """fictional_2022.xlsx as two CSV files (quicker to read than a workbook)."""
+    folder = tmp_path_factory.mktemp("new")
+    data = pipeline.load([NEW])
+    paths = [folder / "reviews.csv", folder / "children.csv"]
+    for path, table in zip(paths, ("reviews", "children"), strict=True):
+        path.write_text(pipeline.to_csv_text(getattr(data, table), table), encoding="utf-8")
+    return paths
+
+
+def only(err: ValidationError, **expected):
+    hits = [p for p in err.problems if all(getattr(p, k) == v for k, v in expected.items())]
+    assert hits, f"no problem with {expected}:\n{err}"
+    return hits[0]
+
+
+# --------------------------------------------------------------------------- starting and adding
+
+
+def test_first_add_year_starts_the_dataset(tmp_path):
+    folder = tmp_path / "new" / "dataset"
+    result = merge.add_year(BASE, folder)
+    assert (folder / "CURRENT").read_text() == "versions/0001\n"
+    assert result.version == folder / "versions" / "0001"
+    assert (folder / ".gitignore").read_text() == "*\n"  # case-level data never reach git
+    assert "add-year" in (folder / "README.md").read_text()
+    expected = pipeline.load(BASE)
+    assert table_text(folder) == {t: pipeline.to_csv_text(getattr(expected, t), t) for t in FIELDS}
+    header = rows_of(folder / "versions" / "0001" / "reviews.csv")[0]
+    assert header == [f.name for f in FIELDS["reviews"]]  # analyst layout
+
+
+def test_empty_existing_folder_is_started(tmp_path):
+    (tmp_path / "empty").mkdir()
+    merge.add_year(BASE, tmp_path / "empty")
+    assert merge.current_files(tmp_path / "empty")
+
+
+def test_adding_2022_keeps_the_old_version_and_passes_load(dataset):
+    old = tree(dataset / "versions" / "0001")
+    result = merge.add_year([NEW], dataset)
+    assert result.version.name == "0002"
+    assert tree(dataset / "versions" / "0001") == old
+    data = pipeline.load(merge.current_files(dataset))
+    assert sorted(set(data.reviews["year"])) == [2018, 2020, 2021, 2022]
+    assert (len(data.reviews), len(data.children)) == (6, 9)
+    manifest = json.loads((result.version / "manifest.json").read_text())
+    assert manifest["previous"] == "versions/0001"
+    assert manifest["years_added"] == [2022]
+    assert manifest["files_added"][0]["file"].endswith("fictional_2022.xlsx")
+    assert (manifest["reviews_added"], manifest["children_added"]) == (2, 3)
+
+
+def test_children_may_join_a_review_already_in_the_dataset(dataset, tmp_path):
+    header = [f.name for f in FIELDS["children"]]
+    child = ["FICT-C7", "FICT-R4", "30", "", "male", "died", "mother", "CIN", "neglect",
+             "no plan", "", "", "", "", "", ""]  # fmt: skip
+    path = write_csv(tmp_path / "children.csv", [header, child])
+    merge.add_year([path], dataset)
+    kids = pipeline.load(merge.current_files(dataset)).children.set_index("child_id")
+    assert kids.loc["FICT-C7", "review_id"] == "FICT-R4"
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+def test_existing_year_is_refused_without_replace_year(dataset):
+    before = tree(dataset)
+    with pytest.raises(ValidationError) as err:
+        merge.add_year(BASE, dataset)
+    problem = only(err.value, column="Year", value="2018")
+    assert "already in the dataset" in problem.message and "--replace-year" in problem.message
+    assert tree(dataset) == before
+
+
+def test_replace_year_keeps_the_replaced_rows(dataset, tmp_path):
+    reviews = [
+        rows_of(FIXTURES / "fictional_reviews.csv")[0],
+        ["FICT-R5", "HSSCP", "CSPR", "2021", "", "y", "", "", "", "", "", "", "", "", ""],
+    ]
+    children = [
+        rows_of(FIXTURES / "fictional_children.csv")[0],
+        ["FICT-C9", "FICT-R5", "7", "", "f", "died", "mother", "CP plan", "neglect", "neglect",
+         "y", "", "", "y", "", ""],
+    ]  # fmt: skip
+    paths = [write_csv(tmp_path / "reviews.csv", reviews),
+             write_csv(tmp_path / "children.csv", children)]  # fmt: skip
+    result = merge.add_year(paths, dataset, replace_year=True)
+    backup = dataset / "replaced" / "2021-1"
+    assert result.backups == {2021: backup}
+    kept = pipeline.load([backup / "reviews.csv", backup / "children.csv"])
+    assert sorted(kept.reviews["review_id"]) == ["FICT-R3", "FICT-R4"]
+    assert sorted(kept.children["child_id"]) == ["FICT-C4", "FICT-C5", "FICT-C6"]
+    data = pipeline.load(merge.current_files(dataset))
+    assert sorted(data.reviews.loc[data.reviews.year == 2021, "review_id"]) == ["FICT-R5"]
+    assert len(data.children) == 4
+    # a second replacement of the same year gets the next backup folder
+    merge.add_year(paths, dataset, replace_year=True)
+    assert (dataset / "replaced" / "2021-2" / "reviews.csv").is_file()
+
+
+def test_duplicate_and_conflicting_ids_are_refused(dataset, tmp_path, new_csv):
+    merge.add_year(new_csv, dataset)
+    before = tree(dataset)
+    header = [f.name for f in FIELDS["children"]]
+    same = ["FICT22-C3", "FICT22-R2", "30", "", "not recorded", "died", "both parents",
+            "not known to children's social care", "neglect", "no plan", "no", "no", "yes",
+            "yes", "no", "no"]  # fmt: skip
+    other = [*same]
+    other[0], other[4] = "FICT22-C2", "male"
+    other[1] = "FICT22-R1"
+    path = write_csv(tmp_path / "children.csv", [header, same, other])
+    with pytest.raises(ValidationError) as err:
+        merge.add_year([path], dataset)
+    duplicate = only(err.value, row=2, column="child_id", value="FICT22-C3")
+    assert duplicate.message.startswith("duplicate child_id: this row is already in the dataset")
+    conflict = only(err.value, row=3, column="child_id", value="FICT22-C2")
+    assert "conflicting child_id" in conflict.message
+    assert "differs in age_months, age_band, sex" in conflict.message
+    assert tree(dataset) == before
+
+
+def test_orphan_child_is_refused(dataset, tmp_path):
+    header = [f.name for f in FIELDS["children"]]
+    child = ["FICT-C8", "FICT-R99", "30", "", "male", "died", "mother", "CIN", "neglect",
+             "no plan", "", "", "", "", "", ""]  # fmt: skip
+    path = write_csv(tmp_path / "children.csv", [header, child])
+    before = tree(dataset)
+    with pytest.raises(ValidationError) as err:
+        merge.add_year([path], dataset)
+    problem = only(err.value, row=2, column="review_id", value="FICT-R99")
+    assert problem.message == "the child's review is neither in the files given nor in the dataset"
+    assert tree(dataset) == before
+
+
+def test_every_problem_of_the_bad_workbook_at_once(dataset):
+    before = tree(dataset)
+    with pytest.raises(ValidationError) as err:
+        merge.add_year([BAD], dataset, replace_year=True)
+    assert len(err.value.problems) >= 8
+    assert tree(dataset) == before
+
+
+def test_raw_folder_and_loose_files_are_refused(tmp_path, new_csv):
+    from tees_analysis.paths import RAW
+
+    with pytest.raises(ValidationError) as err:
+        merge.plan(new_csv, RAW)
+    assert "read-only" in err.value.problems[0].message
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    (loose / "reviews.csv").write_text("review_id\n")
+    with pytest.raises(ValidationError) as err:
+        merge.plan(new_csv, loose)
+    assert "not a dataset made by add-year" in err.value.problems[0].message
+    assert sorted(p.name for p in loose.iterdir()) == ["reviews.csv"]
+
+
+def test_pointer_to_a_missing_version_is_reported(dataset, new_csv):
+    (dataset / "CURRENT").write_text("versions/0042\n")
+    with pytest.raises(ValidationError) as err:
+        merge.plan(new_csv, dataset)
+    assert "does not exist" in err.value.problems[0].message
+
+
+# --------------------------------------------------------------------------- crash safety
+
+
+def fail_after(monkeypatch, calls: int, when=lambda target: True):
+    """Make os.replace die after ``calls`` successful renames (among those ``when`` selects)."""
+    real = os.replace
+    done = []
+
+    def replace(source, target):
+        if when(Path(target)):
+            if len(done) >= calls:
+                raise OSError("simulated crash")
+            done.append(target)
+        return real(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    return done
+
+
+def assert_recovers(dataset: Path, before_tree: dict, before_tables: dict, new_csv):
+    """The dataset reads as before; the next add-year cleans up and succeeds."""
+    assert merge.current_version(dataset) == dataset / "versions" / "0001"
+    current = {k: v for k, v in tree(dataset).items() if k in before_tree}
+    assert current == before_tree
+    assert table_text(dataset) == before_tables
+    result = merge.add_year(new_csv, dataset)
+    assert result.version.name == "0002"
+    assert sorted(p.name for p in (dataset / "versions").iterdir()) == ["0001", "0002"]
+    assert not list(dataset.rglob("*.tmp"))
+    assert len(pipeline.load(merge.current_files(dataset)).reviews) == 6
+
+
+def test_crash_between_reviews_and_children_leaves_the_dataset_as_before(
+    dataset, monkeypatch, new_csv
+):
+    before_tree, before_tables = tree(dataset), table_text(dataset)
+    done = fail_after(monkeypatch, 1)
+    with pytest.raises(OSError, match="simulated crash"):
+        merge.add_year(new_csv, dataset)
+    assert [Path(t).name for t in done] == ["reviews.csv"]  # reviews.csv written, children not
+    monkeypatch.undo()
+    assert_recovers(dataset, before_tree, before_tables, new_csv)
+
+
+def test_crash_at_the_pointer_switch_leaves_the_dataset_as_before(dataset, monkeypatch, new_csv):
+    before_tree, before_tables = tree(dataset), table_text(dataset)
+    fail_after(monkeypatch, 0, when=lambda target: target.name == "CURRENT")
+    with pytest.raises(OSError, match="simulated crash"):
+        merge.add_year(new_csv, dataset)
+    monkeypatch.undo()
+    assert (dataset / "versions" / "0002" / "children.csv").is_file()  # complete but not current
+    assert_recovers(dataset, before_tree, before_tables, new_csv)
+
+
+def test_crash_after_backups_leaves_the_dataset_as_before(dataset, tmp_path, monkeypatch, new_csv):
+    before_tree, before_tables = tree(dataset), table_text(dataset)
+    fail_after(monkeypatch, 0, when=lambda target: target.name == "CURRENT")
+    with pytest.raises(OSError):
+        merge.add_year(BASE, dataset, replace_year=True)
+    monkeypatch.undo()
+    assert (dataset / "replaced").is_dir()
+    removed = merge.recover(dataset)
+    assert dataset / "versions" / "0002" in removed
+    assert not (dataset / "replaced").exists() or not list((dataset / "replaced").iterdir())
+    assert_recovers(dataset, before_tree, before_tables, new_csv)
+
+
+def test_crash_during_the_first_add_year_leaves_no_dataset(tmp_path, monkeypatch):
+    folder = tmp_path / "dataset"
+    fail_after(monkeypatch, 1)
+    with pytest.raises(OSError):
+        merge.add_year(BASE, folder)
+    monkeypatch.undo()
+    assert merge.current_files(folder) == []
+    merge.add_year(BASE, folder)
+    assert (folder / "CURRENT").read_text() == "versions/0001\n"
+
+
+def test_a_running_merge_holds_the_lock(dataset, new_csv):
+    lock = dataset / ".lock"
+    lock.write_text(f"{os.getpid()} {socket.gethostname()}\n")  # alive: this process
+    before = tree(dataset)
+    with pytest.raises(merge.DatasetBusy, match="another add-year"):
+        merge.add_year(new_csv, dataset)
+    assert tree(dataset) == before
+    lock.write_text(f"999999999 {socket.gethostname()}\n")  # a process that has died
+    merge.add_year(new_csv, dataset)
+    assert not lock.exists()
+
+
+def test_data_raw_is_never_written(monkeypatch):
+    from tees_analysis.paths import RAW
+
+    with pytest.raises(atomic.RawDataIsReadOnly):
+        atomic.write_text(RAW / "CURRENT", "versions/0001\n")
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def test_add_year_command(tmp_path, capsys):
+    folder = tmp_path / "dataset"
+    assert cli.main(["add-year", *map(str, BASE), "--dataset", str(folder)]) == 0
+    assert cli.main(["add-year", str(NEW), "--dataset", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "added 2 reviews and 3 children (year 2022)" in out
+    assert "now version 0002: 6 reviews, 9 children" in out
+    assert cli.main(["add-year", str(NEW), "--dataset", str(folder), "--replace-year"]) == 0
+    assert "replaced year 2022" in capsys.readouterr().out
+
+
+def test_add_year_command_lists_problems_as_csv(tmp_path, capsys):
+    folder = tmp_path / "dataset"
+    assert cli.main(["add-year", str(BAD), "--dataset", str(folder), "--format", "csv"]) == 1
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert lines[0] == "file,sheet,row,column,value,problem,allowed"
+    assert any(",children,2,living_arrangements,aunt,unknown category," in ln for ln in lines)
+    assert "nothing was written" in captured.err
+    assert not folder.exists()
+
+
+def test_dry_run_checks_against_the_dataset_and_writes_nothing(dataset, new_csv, capsys):
+    before = tree(dataset)
+    assert cli.main(["add-year", *map(str, new_csv), "--dataset", str(dataset), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "would add 2 reviews and 3 children" in out and "nothing was written" in out
+    assert tree(dataset) == before
+
+
+def test_undo_by_pointer_keeps_the_undone_version(dataset, new_csv):
+    merge.add_year(new_csv, dataset)
+    (dataset / "CURRENT").write_text("versions/0001\n")  # undo the 2022 add-year
+    assert len(pipeline.load(merge.current_files(dataset)).reviews) == 4
+    result = merge.add_year(new_csv, dataset)  # the undone version is not taken for a leftover
+    assert result.version.name == "0003"
+    assert (dataset / "versions" / "0002" / "reviews.csv").is_file()
+    manifest = json.loads((result.version / "manifest.json").read_text())
+    assert manifest["previous"] == "versions/0001"
