@@ -23,6 +23,7 @@ from .schema import (
     MULTI_SEPARATORS,
     NO_TOKENS,
     NOT_RECORDED,
+    NOT_RECORDED_TOKENS,
     YES_TOKENS,
     Field,
     identifier_header,
@@ -36,7 +37,11 @@ from .schema import (
 #: the same mistake again).
 SOURCE_COLUMNS = ("_file", "_sheet", "_row", "_headers", "_invalid")
 
-YES_NO_ALLOWED = "yes or no (Y, N, Yes, No, TRUE, FALSE, 1, 0, X); blank means no"
+YES_NO_ALLOWED = (
+    "yes or no (Y, N, Yes, No, TRUE, FALSE, 1, 0, X); blank means no; "
+    f"'{NOT_RECORDED}' (N/K, unknown) where the source does not say"
+)
+_NOT_RECORDED_KEYS = frozenset(normalise_key(t) for t in NOT_RECORDED_TOKENS)
 
 
 class _Invalid(Exception):
@@ -137,6 +142,8 @@ def parse_value(f: Field, text: str, lookup: dict[str, str] | None = None):
             return True
         if token in NO_TOKENS:
             return False
+        if normalise_key(token) in _NOT_RECORDED_KEYS:
+            return None
         raise _Invalid("not a yes/no value", YES_NO_ALLOWED)
     if not text:
         if f.blank_allowed:
@@ -204,10 +211,13 @@ def current_year() -> int:
     return dt.date.today().year
 
 
-def written(value) -> str:
-    """How a cleaned value is written back to a CSV file."""
+def written(value, kind: str | None = None) -> str:
+    """How a cleaned value of a field of ``kind`` is written back to a CSV file.
+
+    A missing yes/no value is written ``not recorded``: a blank would read back as "no".
+    """
     if value is None:
-        return ""
+        return NOT_RECORDED if kind == "yes_no" else ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, tuple):
@@ -242,7 +252,7 @@ def clean_table(raw: RawTable, log: ProblemLog) -> CleanTable:
                 invalid.add(f.name)
                 value = None
             else:
-                if written(value) != typed:
+                if written(value, f.kind) != typed:
                     changes.append(
                         {
                             "table": raw.table,
@@ -250,7 +260,7 @@ def clean_table(raw: RawTable, log: ProblemLog) -> CleanTable:
                             "row": row,
                             "column": f.name,
                             "typed": typed,
-                            "cleaned": written(value),
+                            "cleaned": written(value, f.kind),
                         }
                     )
             record[f.name] = value

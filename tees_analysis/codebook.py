@@ -16,6 +16,7 @@ from .schema import (
     FIELDS,
     MULTI_SEPARATORS,
     NO_TOKENS,
+    NOT_RECORDED,
     YES_TOKENS,
     Field,
     identifier_header,
@@ -91,7 +92,11 @@ def render(published=None) -> str:
         "Typing rules applied by cleaning:",
         "",
         f"- yes/no columns read {', '.join(repr(t) for t in YES_TOKENS)} as yes and"
-        f" {', '.join(repr(t) for t in NO_TOKENS if t)} or a blank cell as no.",
+        f" {', '.join(repr(t) for t in NO_TOKENS if t)} or a blank cell as no;"
+        f" `{NOT_RECORDED}` (or N/K, unknown) marks a value the source does not give, which is"
+        " never counted as yes.",
+        "- `provenance` says where a review comes from; reconstructed or fictional reviews are"
+        " refused in files that also hold case records.",
         "- category labels ignore case, extra spaces and punctuation; `&` reads as `and`;"
         " the synonyms listed are accepted and rewritten to the label.",
         f"- several values in one cell are separated by `{MULTI_SEPARATORS[0]}`"

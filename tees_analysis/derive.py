@@ -21,11 +21,13 @@ def under_2(children: pd.DataFrame) -> pd.Series:
 
 
 def derive_children(children: pd.DataFrame, reviews: pd.DataFrame) -> pd.DataFrame:
-    """Children with ``under_2`` and their review's partnership, type and year."""
+    """Children with ``under_2`` and their review's partnership, type, year and provenance."""
     out = children.copy()
     out["under_2"] = under_2(children)
     review = reviews.set_index("review_id")
-    for name in ("partnership", "review_type", "year"):
+    for name in ("partnership", "review_type", "year", "provenance"):
+        if name not in review:
+            continue
         values = out["review_id"].map(review[name].astype(object))
         if name == "year":
             out[name] = values.astype("Int64")

@@ -202,7 +202,7 @@ def blocks(reviews: pd.DataFrame, children: pd.DataFrame) -> list[Block]:
     review_parts, child_parts = _by_partnership(reviews), _by_partnership(children)
     out: list[Block] = []
     for f in FIELDS["reviews"]:
-        if f.kind == "category" and f.name != "partnership":
+        if f.kind == "category" and f.name not in ("partnership", "provenance"):
             out.append(_partition(f.name, "reviews", f.labels, review_parts, f.name))
     flagged = {}
     for code, name in THEMES:

@@ -155,7 +155,7 @@ def _clean(paths, log: ProblemLog) -> dict[str, pd.DataFrame | None]:
 
 
 def _signature(rec: dict, table: str) -> dict[str, str]:
-    return {f.name: written(rec.get(f.name)) for f in FIELDS[table]}
+    return {f.name: written(pipeline.plain_value(rec.get(f.name)), f.kind) for f in FIELDS[table]}
 
 
 def _header(rec: dict, name: str) -> str:

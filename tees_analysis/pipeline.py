@@ -107,15 +107,19 @@ def load(paths=None) -> Dataset:
 
 def to_csv_text(frame: pd.DataFrame, table: str) -> str:
     """A clean table in the analyst layout (schema columns, canonical labels, yes/no)."""
-    columns = [f.name for f in FIELDS[table]]
     out = pd.DataFrame(
         {
-            c: [written(None if _missing(v) else _plain(v)) for v in frame[c]]
-            for c in columns
-            if c in frame
+            f.name: [written(plain_value(v), f.kind) for v in frame[f.name]]
+            for f in FIELDS[table]
+            if f.name in frame
         }
     )
     return out.to_csv(index=False, lineterminator="\n")
+
+
+def plain_value(value):
+    """A cell of a clean frame as a plain Python value, ``None`` when missing."""
+    return None if _missing(value) else _plain(value)
 
 
 def _missing(value) -> bool:

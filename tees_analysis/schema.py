@@ -30,7 +30,9 @@ KINDS = ("id", "category", "multi_category", "yes_no", "integer", "text")
 MULTI_SEPARATORS = (";", "\n")
 
 #: Spreadsheet values read as "yes" / "no" in yes/no columns (after lower-casing and trimming).
-#: A blank cell means the factor or theme was not recorded as present, i.e. "no".
+#: A blank cell means the factor or theme was not recorded as present, i.e. "no". Where the
+#: source says nothing either way, type "not recorded" (or N/K, unknown): the value is then
+#: missing, and a missing value is never counted as "yes".
 YES_TOKENS = ("y", "yes", "true", "t", "1", "x", "✓", "✔")
 NO_TOKENS = ("n", "no", "false", "f", "0", "")
 
@@ -121,6 +123,11 @@ class DerivedField:
 
 NOT_RECORDED = "not recorded"
 _NR_SYNONYMS = ("N/K", "NK", "not known", "unknown", "NR", "not stated", "missing")
+#: What a yes/no cell may hold for "not recorded" (matched like category labels).
+NOT_RECORDED_TOKENS = (NOT_RECORDED, *_NR_SYNONYMS)
+
+
+CASE_RECORDS, RECONSTRUCTED, FICTIONAL = "case records", "reconstructed", "fictional"
 
 
 def _not_recorded(meaning: str = "The review does not record it.", exclude=()) -> Category:
@@ -196,6 +203,7 @@ REVIEWS: tuple[Field, ...] = (
             Category("SCR", "Serious case review (before 2019).", ("serious case review",)),
             Category("learning review", "Local learning review.",
                      ("LR", "local learning review", "LLR")),
+            _not_recorded("The type is not known (e.g. not published)."),
         ),
         figures=(("review_type", None),),
     ),
@@ -203,6 +211,20 @@ REVIEWS: tuple[Field, ...] = (
         "year", "reviews", "integer", "Year",
         "Year the review was completed. A year after the current one is rejected.",
         minimum=1990,
+    ),
+    Field(
+        "provenance", "reviews", "category", "Provenance",
+        "Where the row comes from. Blank means the partnership's case records.",
+        required=False, blank_allowed=True,
+        categories=(
+            Category(CASE_RECORDS, "Coded from the partnership's case records.",
+                     ("real", "case record", "records")),
+            Category(RECONSTRUCTED, "Reconstructed from published aggregate figures; not a "
+                     "real review.", ("reconstruction",)),
+            Category(FICTIONAL, "Made up for examples and tests; not a real review.",
+                     ("example", "test", "synthetic")),
+        ),
+        note="A dataset may not mix reconstructed or fictional rows with other rows.",
     ),
     Field(
         "pseudonym", "reviews", "text", "Published pseudonym",
@@ -215,7 +237,11 @@ REVIEWS: tuple[Field, ...] = (
             theme_field(code), "reviews", "yes_no", name,
             f"The review identified the learning theme '{name}'.",
             blank_allowed=True,
-            figures=(("theme_reviews", name), ("theme_children", name))
+            # Children counts of a theme come from the children's own factor (the reading
+            # chosen in notebook 02), except for vulnerable babies: all children of the
+            # flagged reviews.
+            figures=(("theme_reviews", name),)
+            + ((("theme_children", name),) if code == "vulnerable_babies" else ())
             if code in COUNTED_THEMES
             else (),
         )
@@ -227,18 +253,19 @@ REVIEWS: tuple[Field, ...] = (
 
 _FACTORS: tuple[tuple[str, str, str, tuple[tuple[str, str | None], ...]], ...] = (
     ("domestic_abuse", "Domestic abuse", "Domestic abuse featured in the child's circumstances.",
-     (("risk_factor", "domestic abuse"),)),
+     (("risk_factor", "domestic abuse"), ("theme_children", "Domestic abuse"))),
     ("parental_mental_ill_health", "Parental mental ill-health",
      "A parent or carer's mental ill-health featured.",
-     (("risk_factor", "parental mental ill-health"),)),
+     (("risk_factor", "parental mental ill-health"),
+      ("theme_children", "Parental mental health"))),
     ("substance_misuse", "Substance misuse",
      "A parent or carer's misuse of drugs or alcohol featured.",
-     (("risk_factor", "substance misuse"),)),
+     (("risk_factor", "substance misuse"), ("theme_children", "Substance misuse"))),
     ("neglect", "Neglect", "Neglect of the child featured (whatever the plan or harm category).",
-     (("neglect_detail", None),)),
+     (("neglect_detail", None), ("theme_children", "Neglect"))),
     ("exploitation", "Exploitation",
      "The child was exploited (criminal or sexual exploitation; a risk outside the home).",
-     (("risk_factor", "exploitation"),)),
+     (("risk_factor", "exploitation"), ("theme_children", "Risks outside of the home"))),
     ("fii", "Fabricated or induced illness", "Fabricated or induced illness (FII) featured.",
      (("risk_factor", "fabricated or induced illness"),)),
 )  # fmt: skip
@@ -394,11 +421,12 @@ DERIVED: tuple[DerivedField, ...] = (
         "under_2", "children", "yes_no",
         "Younger than 24 months: from age_months when given, else from age_band; blank when "
         "neither records the age.",
-        figures=(("age", "under 2 years"),),
+        figures=(("age", "under 2 years"), ("theme_children", "Safeguarding vulnerable babies")),
     ),
     DerivedField("partnership", "children", "category", "The review's partnership."),
     DerivedField("review_type", "children", "category", "The review's type."),
     DerivedField("year", "children", "integer", "The review's year."),
+    DerivedField("provenance", "children", "category", "The review's provenance."),
 )  # fmt: skip
 
 # --------------------------------------------------------------------------- direct identifiers

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .problems import ProblemLog
-from .schema import KEYS, NOT_RECORDED
+from .schema import CASE_RECORDS, KEYS, NOT_RECORDED
 
 #: Age band each age in months falls in.
 UNDER_2_MONTHS = 24
@@ -107,6 +107,31 @@ def check_ages(children: pd.DataFrame, log: ProblemLog) -> None:
                 )
 
 
+def check_provenance(reviews: pd.DataFrame, log: ProblemLog) -> None:
+    """Reconstructed or fictional reviews are never mixed with case records.
+
+    A blank provenance means case records. When case records and made-up (reconstructed or
+    fictional) reviews meet, every made-up row is reported, so that made-up rows cannot be
+    analysed as real ones. Reconstructed and fictional rows may be combined (e.g. to try
+    adding a fictional year to the reconstruction): neither is real.
+    """
+    if "provenance" not in reviews:
+        return
+    kinds = reviews["provenance"].astype(object).where(reviews["provenance"].notna(), CASE_RECORDS)
+    if CASE_RECORDS not in set(kinds) or kinds.nunique() < 2:
+        return
+    for rec, kind in zip(reviews.to_dict("records"), kinds, strict=True):
+        if kind != CASE_RECORDS:
+            add_problem(
+                log,
+                rec,
+                f"a {kind} review in files that also hold other reviews: keep {kind} data "
+                "apart from case records",
+                "provenance",
+                kind,
+            )
+
+
 def validate(reviews: pd.DataFrame | None, children: pd.DataFrame | None, log: ProblemLog) -> None:
     """Run every cross-row and cross-table rule on the tables that could be read.
 
@@ -115,6 +140,7 @@ def validate(reviews: pd.DataFrame | None, children: pd.DataFrame | None, log: P
     """
     if reviews is not None:
         check_unique(reviews, "reviews", log)
+        check_provenance(reviews, log)
     if children is not None:
         check_unique(children, "children", log)
         check_ages(children, log)

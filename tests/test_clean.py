@@ -423,3 +423,35 @@ def test_build_writes_round_trippable_tables(files, tmp_path):
     assert again.changes.empty  # processed files are already clean
     assert {p: p.read_bytes() for p in paths} == raw_before
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+# ------------------------------------------------------------------ not recorded, provenance
+
+
+@pytest.mark.parametrize("typed", ["not recorded", "N/K", "unknown"])
+def test_yes_no_not_recorded_is_missing_not_no(typed):
+    assert parse_value(schema.field("children", "fii"), typed) is None
+
+
+def test_yes_no_not_recorded_round_trips(files, tmp_path):
+    set_cell(files["children"], 3, "Fabricated or induced illness", "N/K")
+    out = tmp_path / "processed"
+    pipeline.build(save(files), out)
+    again = pipeline.load([out / "reviews.csv", out / "children.csv"])
+    fii = again.children.set_index("child_id")["fii"]
+    assert pd.isna(fii["FICT-C2"]) and not fii["FICT-C1"]
+    assert "not recorded" in (out / "children.csv").read_text()
+
+
+def test_fictional_rows_are_not_mixed_with_case_records(files):
+    set_cell(files["reviews"], 3, "Provenance", "")  # blank = case records
+    found = pipeline.problems(save(files))
+    assert {p.row for p in found} == {2, 4, 5}
+    assert all("keep fictional data apart from case records" in p.message for p in found)
+    assert {p.column for p in found} == {"Provenance"}
+
+
+def test_review_type_may_be_not_recorded(files):
+    set_cell(files["reviews"], 2, "Review type", "N/K")
+    data = pipeline.load(save(files))
+    assert data.reviews["review_type"].iloc[0] == "not recorded"

@@ -140,7 +140,24 @@ def test_existing_year_is_refused_without_replace_year(dataset):
 def test_replace_year_keeps_the_replaced_rows(dataset, tmp_path):
     reviews = [
         rows_of(FIXTURES / "fictional_reviews.csv")[0],
-        ["FICT-R5", "HSSCP", "CSPR", "2021", "", "y", "", "", "", "", "", "", "", "", ""],
+        [
+            "FICT-R5",
+            "HSSCP",
+            "CSPR",
+            "2021",
+            "fictional",
+            "",
+            "y",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
     ]
     children = [
         rows_of(FIXTURES / "fictional_children.csv")[0],
