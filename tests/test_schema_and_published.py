@@ -100,3 +100,14 @@ def test_check_published_catches_bad_rows():
     problems = check_published(bad)
     assert any("duplicate ids" in p for p in problems)
     assert any("unit has ['ratio']" in p for p in problems)
+
+
+def test_codebook_figure_links_follow_the_counting_rules():
+    """Each theme's children figure is listed under the field the counting rules count."""
+    from tees_analysis.rules import load_rules
+
+    rules = load_rules()
+    by_field = {f.name: f for fields in schema.FIELDS.values() for f in fields}
+    by_field.update({d.name: d for d in schema.DERIVED})
+    for theme, indicator in rules.themes.items():
+        assert ("theme_children", theme) in by_field[indicator].figures, (theme, indicator)
