@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import pandas as pd
 
 from . import codebook, pipeline
 from .atomic import RawDataIsReadOnly
-from .paths import PROCESSED, display
+from .paths import PROCESSED, ROOT, display
 from .problems import ValidationError, problems_frame
 
 FORMATS = ("text", "table", "csv")
@@ -150,6 +151,34 @@ def _export(args) -> int:
     return 0
 
 
+def _reproduce(args) -> int:
+    from . import merge, run_all, selection
+
+    try:
+        years = selection.parse_years(args.years) if args.years else None
+        who = selection.parse_partnership(args.partnership) if args.partnership else None
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 2
+    files = args.files or merge.current_files(args.dataset) or pipeline.data_files()
+    chosen = selection.Selection(tuple(Path(f) for f in files), years, who)
+    try:
+        data = selection.load(chosen)
+    except ValidationError as err:
+        return _report(err, args.format)
+    if data.reviews.empty:
+        print(f"no reviews in the selection ({chosen.describe()})", file=sys.stderr)
+        return 1
+    label = f"{args.years or 'all-years'}_{who or 'both'}"
+    out = Path(args.out) if args.out else ROOT / "reports" / "reproduce" / label
+    print(f"reproducing for {chosen.describe()}: {len(data.reviews)} reviews, "
+          f"{len(data.children)} children -> {display(out)}")  # fmt: skip
+    written = run_all.reproduce(chosen, out, progress=lambda line: print(line, flush=True))
+    print(f"wrote {len(written)} notebooks to {display(out / 'notebooks')} and figures to "
+          f"{display(out / 'figures')}")  # fmt: skip
+    return 0
+
+
 COMMANDS = {
     "validate": (
         _validate,
@@ -191,6 +220,14 @@ COMMANDS = {
         "--suppress, counts from 1 to the threshold are shown as 'c', with secondary "
         "suppression so that no such count can be worked out from the totals. Reads the "
         "FILES given, else the current version of the dataset folder, else data/raw.",
+    ),
+    "reproduce": (
+        _reproduce,
+        "rerun the data notebooks for chosen years/partnership, into a separate folder",
+        "Execute, in order, the notebooks that analyse case-level data for the data and "
+        "selection given, writing executed copies and figures under --out. The committed "
+        "notebooks and figures are not touched. The data are checked first; nothing runs if "
+        "they have a problem.",
     ),
 }
 
@@ -272,6 +309,22 @@ ARGUMENTS = {
             default=PROCESSED,
             metavar="DIR",
             help="output folder (default: data/processed)",
+        ),
+        _DATASET,
+        _FORMAT,
+    ],
+    "reproduce": [
+        _arg(
+            "files",
+            nargs="*",
+            help="input files (default: the dataset folder's current version, else data/raw)",
+        ),
+        _arg("--years", metavar="FIRST-LAST", help="e.g. 2017-2022 (default: all years)"),
+        _arg("--partnership", metavar="NAME", help="STSCP or HSSCP (default: both)"),
+        _arg(
+            "--out",
+            metavar="DIR",
+            help="output folder (default: reports/reproduce/<years>_<partnership>)",
         ),
         _DATASET,
         _FORMAT,

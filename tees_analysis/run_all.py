@@ -28,8 +28,24 @@ def notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb"))
 
 
-def execute(path: Path, timeout: int = 600) -> None:
-    """Execute one notebook in place (atomically), in a fresh ``python3`` kernel."""
+def uses_selection(path: Path) -> bool:
+    """Whether a notebook analyses the selected data (metadata ``tees.selection``).
+
+    Such notebooks are rerun by ``tees-analysis reproduce``; the others are about the report
+    itself (the reconstruction, the audit against the published figures).
+    """
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    return bool(nb.metadata.get("tees", {}).get("selection", False))
+
+
+def execute(path: Path, timeout: int = 600, out: Path | None = None) -> None:
+    """Execute one notebook in a fresh ``python3`` kernel; save it (atomically) to ``out``.
+
+    ``out`` defaults to ``path`` itself. The kernel inherits this process's environment, so
+    the variables of :mod:`tees_analysis.selection` reach the notebook.
+    """
     import nbformat
     from nbclient import NotebookClient
 
@@ -47,7 +63,7 @@ def execute(path: Path, timeout: int = 600) -> None:
     client.execute()
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)
-    atomic.write_text(path, nbformat.writes(nb) + "\n")
+    atomic.write_text(path if out is None else out, nbformat.writes(nb) + "\n")
 
 
 def build_processed() -> None:
@@ -57,6 +73,31 @@ def build_processed() -> None:
         return
     written = pipeline.build(files, PROCESSED)
     print("processed: " + ", ".join(display(p) for p in written))
+
+
+def reproduce(chosen, out_dir: Path, progress=print, folder: Path = NOTEBOOKS) -> list[Path]:
+    """Rerun the notebooks that analyse data for selection ``chosen`` into ``out_dir``.
+
+    The committed notebooks and figures are not touched: executed copies go to
+    ``out_dir/notebooks`` and figures to ``out_dir/figures``.
+    """
+    import os
+
+    from .selection import Selection
+
+    chosen = Selection(chosen.files, chosen.years, chosen.partnership, Path(out_dir))
+    os.environ.update(chosen.environment())
+    todo = [nb for nb in notebooks(folder) if uses_selection(nb)]
+    written = []
+    for i, path in enumerate(todo, start=1):
+        start = time.perf_counter()
+        progress(f"[{i}/{len(todo)}] {path.name} ...")
+        target = Path(out_dir) / "notebooks" / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        execute(path, out=target)
+        written.append(target)
+        progress(f"[{i}/{len(todo)}] {path.name} done in {time.perf_counter() - start:.1f} s")
+    return written
 
 
 def main(argv=None) -> int:

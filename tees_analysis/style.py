@@ -16,7 +16,6 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 
 from . import atomic
-from .paths import FIGURES
 
 #: Colours of the two partnerships and Tees as a whole, used by every figure.
 PARTNERSHIP_COLOURS = {"STSCP": "#1b6ca8", "HSSCP": "#d1495b", "Tees": "#4d4d4d"}
@@ -52,8 +51,16 @@ def add_caption(fig, caption: str) -> None:
     fig.text(0.01, 0.005, caption, ha="left", va="bottom", fontsize=7.5, color="#555555", wrap=True)
 
 
-def save(fig, name: str, caption: str, folder: Path = FIGURES) -> list[Path]:
-    """Write ``name.png`` and ``name.svg`` with ``caption``; byte-identical across runs."""
+def save(fig, name: str, caption: str, folder: Path | None = None) -> list[Path]:
+    """Write ``name.png`` and ``name.svg`` with ``caption``; byte-identical across runs.
+
+    ``folder`` defaults to the current selection's figures folder: ``figures/`` for the
+    committed notebooks, the output folder of ``tees-analysis reproduce`` for a rerun.
+    """
+    if folder is None:
+        from .selection import current
+
+        folder = current().figures
     add_caption(fig, caption)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     files = {}

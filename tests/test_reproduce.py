@@ -1,0 +1,65 @@
+"""Reruns of the data notebooks for another selection, away from the committed ones."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+from tees_analysis import cli, run_all, selection
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FILES = (FIXTURES / "fictional_reviews.csv", FIXTURES / "fictional_children.csv")
+
+CELL = """from tees_analysis import selection
+chosen = selection.current()
+data = selection.load(chosen)
+print(chosen.years, chosen.partnership, len(data.reviews), len(data.children))
+print(chosen.figures.name, chosen.figures.parent.name)"""
+
+
+def make_notebooks(folder: Path) -> dict[str, str]:
+    folder.mkdir()
+    for name, flag in (("01_data.ipynb", True), ("02_report.ipynb", False)):
+        nb = new_notebook(cells=[new_code_cell(CELL)])
+        nb.metadata["tees"] = {"selection": flag}
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+        nbformat.write(nb, folder / name)
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+
+
+def test_reproduce_runs_selection_notebooks_into_the_output_folder(tmp_path, monkeypatch):
+    for name in (selection.ENV_FILES, selection.ENV_YEARS, selection.ENV_PARTNERSHIP):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv(selection.ENV_OUTPUT, raising=False)
+    folder = tmp_path / "notebooks"
+    before = make_notebooks(folder)
+    chosen = selection.Selection(FILES, (2020, 2021), "STSCP")
+    lines = []
+    written = run_all.reproduce(chosen, tmp_path / "out", lines.append, folder=folder)
+    assert [p.name for p in written] == ["01_data.ipynb"]
+    out = nbformat.read(written[0], as_version=4).cells[0].outputs[0]["text"]
+    assert out.splitlines() == ["(2020, 2021) STSCP 1 2", "figures out"]
+    assert lines[0] == "[1/1] 01_data.ipynb ..." and lines[1].startswith("[1/1] 01_data.ipynb done")
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    assert after == before  # the committed notebooks are untouched
+
+
+def test_reproduce_refuses_bad_data_and_runs_nothing(tmp_path, capsys):
+    bad = [str(FILES[0]), str(FIXTURES / "fictional_children_with_mistakes.csv")]
+    assert cli.main(["reproduce", *bad, "--out", str(tmp_path / "out")]) == 1
+    assert "6 problems found" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_reproduce_rejects_an_empty_selection(tmp_path, capsys):
+    args = ["reproduce", *map(str, FILES), "--years", "2010-2011", "--out", str(tmp_path)]
+    assert cli.main(args) == 1
+    assert "no reviews in the selection" in capsys.readouterr().err
+
+
+def test_reproduce_checks_its_parameters(capsys):
+    assert cli.main(["reproduce", "--years", "2022-2017"]) == 2
+    assert "runs backwards" in capsys.readouterr().err
