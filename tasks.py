@@ -93,6 +93,12 @@ def run_all(args: list[str]) -> int:
     return rc or run([venv_python(), "-m", "tees_analysis.run_all", *args])
 
 
+def site(args: list[str]) -> int:
+    """Set up, then render the notebooks and documents as a static site in reports/site/."""
+    rc = setup()
+    return rc or run([venv_python(), "-m", "tees_analysis.site", *args])
+
+
 def test(args: list[str]) -> int:
     """Set up, then ruff check, ruff format --check and pytest (extra args go to pytest)."""
     rc = setup()
@@ -156,6 +162,7 @@ def show_help(_args: list[str] | None = None) -> int:
 COMMANDS = {
     "setup": setup,
     "run": run_all,
+    "site": site,
     "test": test,
     "lint-fix": lint_fix,
     "lock": lock,

@@ -1,0 +1,68 @@
+"""Charts of the recomputed figures: denominators in the labels, byte-identical files."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pytest
+
+from tees_analysis import pipeline, plots, style, tables
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def figures():
+    data = pipeline.load([FIXTURES / "fictional_reviews.csv", FIXTURES / "fictional_children.csv"])
+    return tables.recompute(data, readings={})
+
+
+def texts(fig) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def draw_all(figures, folder: Path) -> dict[str, str]:
+    """A block chart and the themes summary, saved into ``folder``."""
+    written = []
+    for name, fig in (
+        ("outcome", plots.block_figure(figures, "outcome")),
+        ("themes", plots.themes_figure(figures)),
+    ):
+        written += style.save(fig, name, style.RECONSTRUCTED, folder)
+        plt.close(fig)
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in written}
+
+
+def test_figures_are_byte_identical_across_runs(figures, tmp_path):
+    first = draw_all(figures, tmp_path / "a")
+    second = draw_all(figures, tmp_path / "b")
+    assert first == second
+    assert set(first) == {f"{n}.{ext}" for n in ("outcome", "themes") for ext in ["png", "svg"]}
+
+
+def test_bars_are_labelled_with_count_and_denominator(figures):
+    fig = plots.block_figure(figures, "outcome")
+    # STSCP: died, harm, not recorded 1/3 each; HSSCP: 1/3, 2/3, 0/3
+    assert texts(fig) == ["1/3", "1/3", "1/3", "2/3", "1/3", "0/3"]
+    assert "95% Wilson interval" in fig.axes[0].get_xlabel()
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["STSCP", "HSSCP"]
+    plt.close(fig)
+
+
+def test_themes_without_counts_are_marked(figures):
+    fig = plots.themes_figure(figures)
+    labels = texts(fig)
+    assert labels.count(tables.NO_COUNT) == 4
+    assert "3/4" in labels and "5/6" in labels  # domestic abuse: reviews, children
+    assert "of the 4 reviews or of the 6 children" in fig.axes[0].get_xlabel()
+    plt.close(fig)
+
+
+def test_caption_says_the_data_are_reconstructed(figures, tmp_path):
+    fig = plots.babies_figure(figures)
+    style.save(fig, "babies", style.RECONSTRUCTED, tmp_path)
+    assert style.RECONSTRUCTED in [t.get_text() for t in fig.texts]
+    assert texts(fig) == ["1/4", "1/6", "2/3", "1/3"]
+    plt.close(fig)

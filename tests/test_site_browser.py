@@ -1,0 +1,483 @@
+"""The rendered report, checked in a real browser (headless Chromium over the DevTools protocol).
+
+Builds the site (``tees_analysis.site.build_site``) into a temporary folder, serves it with
+``http.server`` on 127.0.0.1, loads every page in headless Chromium and checks, after load and
+script evaluation: the reconstructed-data banner is visible, every image decoded
+(``naturalWidth > 0``), every relative link and source resolves to a served file (HTTP 200),
+nothing is loaded from another origin, no script error or failed resource was logged, and the
+audit page's table has one row per row of ``reports/audit.csv``. Screenshots of every page (and
+of each page's first figure) are saved under ``reports/screenshots/``.
+
+Needs ``/usr/bin/chromium`` or ``chromium`` on PATH (Debian: ``apt-get install -y chromium``);
+skipped with that reason where it is absent. Installs nothing; every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import functools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+import pytest
+
+from tees_analysis import site
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "reports" / "screenshots"
+AUDIT_CSV = site.AUDIT_CSV
+
+
+def find_chromium() -> str | None:
+    found = shutil.which("chromium")
+    if found:
+        return found
+    return "/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None
+
+
+CHROMIUM = find_chromium()
+START_TIMEOUT = 30  # seconds for Chromium to open its DevTools port
+LOAD_TIMEOUT = 20  # seconds for one page to fire its load event
+CALL_TIMEOUT = 20  # seconds for any one DevTools command
+VIEWPORT = {"width": 1280, "height": 900}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="Chromium not found (/usr/bin/chromium or chromium on PATH); "
+        "install it with `apt-get install -y chromium` to run the browser test",
+    ),
+]
+
+# Runs in the page after its load event: waits (bounded) for images, then reports what the
+# assertions need. Relative URLs are reported as written in the page.
+PAGE_CHECK = """
+(async () => {
+  const deadline = Date.now() + 10000;
+  const images = Array.from(document.images);
+  while (Date.now() < deadline && !images.every((img) => img.complete)) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const byId = (fragment) => {
+    let decoded = fragment;
+    try { decoded = decodeURIComponent(fragment); } catch (e) {}
+    return document.getElementById(fragment) || document.getElementById(decoded)
+      || document.getElementsByName(decoded).length > 0;
+  };
+  const banner = document.getElementById("reconstructed-banner");
+  const box = banner ? banner.getBoundingClientRect() : null;
+  const style = banner ? getComputedStyle(banner) : null;
+  const table = document.getElementById("audit-table");
+  const attr = (selector, name) =>
+    Array.from(document.querySelectorAll(selector)).map((e) => e.getAttribute(name));
+  return {
+    title: document.title,
+    readyState: document.readyState,
+    banner: banner && {
+      text: banner.innerText, width: box.width, height: box.height,
+      display: style.display, visibility: style.visibility, opacity: style.opacity,
+    },
+    images: images.map((img) => ({
+      src: (img.getAttribute("src") || "").slice(0, 60), complete: img.complete,
+      naturalWidth: img.naturalWidth, alt: img.alt,
+    })),
+    hrefs: attr("a[href]", "href"),
+    resources: attr("[src]", "src").concat(attr("link[href]", "href")),
+    missingFragments: attr('a[href^="#"]', "href")
+      .map((h) => h.slice(1)).filter((h) => h.length > 0 && !byId(h)),
+    navLinks: attr("nav.tees-nav a[href]", "href"),
+    outputImages: document.querySelectorAll(".jp-OutputArea-output img").length,
+    auditRows: table ? table.tBodies[0].rows.length : null,
+    headline: (document.getElementById("audit-headline") || {}).innerText || null,
+  };
+})()
+"""
+
+FIRST_FIGURE_BOX = """
+(() => {
+  const img = document.querySelector(".jp-OutputArea-output img");
+  if (!img) { return null; }
+  img.scrollIntoView();
+  const r = img.getBoundingClientRect();
+  return {x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width, height: r.height};
+})()
+"""
+
+
+class DevTools:
+    """A minimal, blocking Chrome DevTools protocol client on one page target."""
+
+    def __init__(self, ws_url: str):
+        import websocket  # websocket-client, installed with jupyter
+
+        self.ws = websocket.create_connection(ws_url, timeout=CALL_TIMEOUT, suppress_origin=True)
+        self.next_id = 0
+        self.events: list[dict] = []
+
+    def _receive(self, deadline: float) -> dict:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("no answer from Chromium in time")
+        self.ws.settimeout(remaining)
+        return json.loads(self.ws.recv())
+
+    def call(self, method: str, timeout: float = CALL_TIMEOUT, **params) -> dict:
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self._receive(deadline)
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method} failed: {message['error']}")
+                return message.get("result", {})
+            if "method" in message:
+                self.events.append(message)
+
+    def wait_for(self, event: str, timeout: float) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            for message in self.events:
+                if message["method"] == event:
+                    return message
+            message = self._receive(deadline)
+            if "method" in message:
+                self.events.append(message)
+
+    def evaluate(self, expression: str, timeout: float = CALL_TIMEOUT):
+        result = self.call(
+            "Runtime.evaluate",
+            timeout=timeout,
+            expression=expression,
+            awaitPromise=True,
+            returnByValue=True,
+        )
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"page script failed: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def load(self, url: str) -> list[dict]:
+        """Navigate, wait for the load event; return the errors the page logged."""
+        self.events.clear()
+        result = self.call("Page.navigate", url=url)
+        assert "errorText" not in result, f"{url} did not load: {result['errorText']}"
+        self.wait_for("Page.loadEventFired", LOAD_TIMEOUT)
+        return self.errors()
+
+    def errors(self) -> list[dict]:
+        found = []
+        for message in self.events:
+            if message["method"] == "Runtime.exceptionThrown":
+                found.append(message["params"]["exceptionDetails"])
+            elif message["method"] == "Log.entryAdded":
+                entry = message["params"]["entry"]
+                if entry.get("level") == "error":
+                    found.append(entry)
+        return found
+
+    def screenshot(self, path: Path, clip: dict | None = None) -> None:
+        params: dict = {"format": "png"}
+        if clip:
+            params.update(clip={**clip, "scale": 1}, captureBeyondViewport=True)
+        data = self.call("Page.captureScreenshot", **params)["data"]
+        path.write_bytes(base64.b64decode(data))
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # the base class names its argument `format`
+        pass
+
+
+def read_json(url: str, timeout: float = 5) -> object:
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A browser may drop a connection it no longer needs; anything else is reported."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+def http_status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            response.read()  # the whole file, as a browser would
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def is_relative(url: str) -> bool:
+    parts = urlsplit(url)
+    return not (parts.scheme or parts.netloc or url.startswith(("/", "#")))
+
+
+class LinkCollector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        wanted = {"a": "href", "img": "src", "link": "href", "script": "src"}.get(tag)
+        for name, value in attrs:
+            if name == wanted and value:
+                self.urls.append(value)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, list[Path]]:
+    out = tmp_path_factory.mktemp("site")
+    start = time.perf_counter()
+    written = site.build_site(out)
+    print(f"site built in {time.perf_counter() - start:.1f} s")
+    return out, written
+
+
+@pytest.fixture(scope="module")
+def pages(built) -> list[str]:
+    out, written = built
+    return [p.relative_to(out).as_posix() for p in written if p.suffix == ".html"]
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    out, _ = built
+    httpd = QuietServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=out))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    profile = Path(tempfile.mkdtemp(prefix="tees-chromium-"))
+    cmd = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+        f"--window-size={VIEWPORT['width']},{VIEWPORT['height']}",
+        "--remote-debugging-address=127.0.0.1",
+        "--remote-debugging-port=0",
+        "about:blank",
+    ]
+    # A session of its own, so that Chromium and all its helper processes stop together.
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    devtools = None
+    try:
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + START_TIMEOUT
+        while not (port_file.is_file() and port_file.read_text().strip()):
+            if proc.poll() is not None:
+                pytest.fail(f"Chromium exited with {proc.returncode}: {proc.stderr.read()[-2000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"Chromium did not open its DevTools port in {START_TIMEOUT} s")
+            time.sleep(0.1)
+        port = port_file.read_text().split()[0]
+        targets = read_json(f"http://127.0.0.1:{port}/json/list")
+        page = next(t for t in targets if t.get("type") == "page")
+        devtools = DevTools(page["webSocketDebuggerUrl"])
+        for domain in ("Page", "Runtime", "Log"):
+            devtools.call(f"{domain}.enable")
+        devtools.call(
+            "Emulation.setDeviceMetricsOverride", deviceScaleFactor=1, mobile=False, **VIEWPORT
+        )
+        yield devtools
+    finally:
+        if devtools is not None:
+            devtools.close()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+        proc.stderr.close()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def screenshots() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob("*.png"):
+        old.unlink()
+    return SCREENSHOTS
+
+
+@pytest.fixture(scope="module")
+def checked(browser, server, pages, screenshots) -> dict[str, dict]:
+    """Every page loaded in Chromium, with what PAGE_CHECK found; screenshots saved."""
+    results = {}
+    for name in pages:
+        errors = browser.load(server + name)
+        report = browser.evaluate(PAGE_CHECK)
+        report["errors"] = errors
+        stem = Path(name).stem
+        browser.screenshot(screenshots / f"{stem}.png")
+        box = browser.evaluate(FIRST_FIGURE_BOX)
+        if box and box["width"] > 0:
+            browser.screenshot(screenshots / f"{stem}-figure.png", clip=box)
+        results[name] = report
+    return results
+
+
+def audit_rows() -> list[dict[str, str]] | None:
+    if not AUDIT_CSV.is_file():
+        return None
+    with AUDIT_CSV.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_site_has_every_page(pages):
+    notebooks = [f"{p.stem}.html" for p in site.notebooks()]
+    assert notebooks, "no notebooks/NN_*.ipynb found"
+    expected = ["index.html", *notebooks, "audit.html", "codebook.html", "assumptions.html"]
+    assert pages == expected
+
+
+def test_every_page_loads_without_errors(checked):
+    for name, report in checked.items():
+        assert report["readyState"] == "complete", name
+        assert report["title"], f"{name} has no title"
+        assert not report["errors"], f"{name} logged errors: {report['errors']}"
+
+
+def test_every_page_shows_the_reconstructed_data_banner(checked):
+    for name, report in checked.items():
+        banner = report["banner"]
+        assert banner, f"{name} has no reconstructed-data banner"
+        assert banner["width"] > 0 and banner["height"] > 0, f"{name}: banner not visible"
+        assert banner["display"] != "none" and banner["visibility"] == "visible", name
+        assert float(banner["opacity"]) > 0, name
+        text = banner["text"].lower()
+        assert "reconstructed from the figures" in text, f"{name}: {banner['text']!r}"
+        assert "not the partnerships' case records" in text, f"{name}: {banner['text']!r}"
+
+
+def test_every_figure_image_loads(checked):
+    total = 0
+    for name, report in checked.items():
+        for image in report["images"]:
+            assert image["complete"] and image["naturalWidth"] > 0, f"{name}: {image}"
+            assert image["alt"], f"{name}: image without alt text: {image}"
+        total += len(report["images"])
+    notebook_pngs = sum(
+        1
+        for path in site.notebooks()
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]
+        for output in cell.get("outputs", [])
+        if "image/png" in output.get("data", {})
+    )
+    assert total >= notebook_pngs, f"{total} images shown, notebooks hold {notebook_pngs} PNGs"
+
+
+def test_no_broken_internal_links(checked, server):
+    status: dict[str, int] = {}
+    broken = []
+    for name, report in checked.items():
+        broken += [f"{name}: #{fragment} has no target" for fragment in report["missingFragments"]]
+        for url in report["hrefs"] + report["resources"]:
+            if url.startswith("data:") or not is_relative(url):
+                continue
+            target = urldefrag(urljoin(server + name, url)).url
+            if target not in status:
+                status[target] = http_status(target)
+            if status[target] != 200:
+                broken.append(f"{name}: {url} -> HTTP {status[target]}")
+    assert not broken, "broken links:\n" + "\n".join(broken)
+
+
+def test_nothing_is_loaded_from_another_origin(checked):
+    for name, report in checked.items():
+        remote = [
+            u for u in report["resources"] if not u.startswith("data:") and urlsplit(u).netloc
+        ]
+        assert not remote, f"{name} loads {remote}: the site must open offline"
+
+
+def test_navigation_and_index_link_every_page(checked, pages):
+    for name, report in checked.items():
+        assert report["navLinks"] == pages, f"{name}: navigation bar differs"
+    assert set(pages) <= set(checked["index.html"]["hrefs"])
+
+
+def test_audit_table_and_headline(checked):
+    rows = audit_rows()
+    if rows is None:
+        assert "not yet available" in checked["index.html"]["headline"].lower()
+        pytest.skip("reports/audit.csv does not exist yet (written by the audit notebook)")
+    exact = sum(1 for row in rows if row["status"] == "exact")
+    assert checked["audit.html"]["auditRows"] == len(rows)
+    headline = checked["index.html"]["headline"]
+    assert f"{exact} of {len(rows)} published figures reproduced exactly" in headline
+
+
+def test_screenshots_saved(checked, pages):
+    for name in pages:
+        shot = SCREENSHOTS / f"{Path(name).stem}.png"
+        assert shot.is_file() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", shot
+    figures = [n for n, r in checked.items() if r["outputImages"]]
+    for name in figures:
+        assert (SCREENSHOTS / f"{Path(name).stem}-figure.png").is_file(), name
+
+
+def test_links_work_from_the_file_system(built, pages, browser, checked):
+    out, _ = built
+    broken = []
+    for name in pages:
+        collector = LinkCollector()
+        collector.feed((out / name).read_text(encoding="utf-8"))
+        for url in collector.urls:
+            if url.startswith("data:") or not is_relative(url):
+                continue
+            path = unquote(urldefrag(url).url)
+            if not (out / name).parent.joinpath(path).is_file():
+                broken.append(f"{name}: {url}")
+    assert not broken, "links that do not resolve on disk:\n" + "\n".join(broken)
+    errors = browser.load((out / "index.html").as_uri())
+    report = browser.evaluate(PAGE_CHECK)
+    assert not errors and report["banner"] and report["banner"]["height"] > 0
+    with_figures = next((n for n in pages if checked[n]["images"]), None)
+    if with_figures:
+        errors = browser.load((out / with_figures).as_uri())
+        report = browser.evaluate(PAGE_CHECK)
+        assert not errors and report["images"], with_figures
+        assert all(image["naturalWidth"] > 0 for image in report["images"]), with_figures
