@@ -86,7 +86,16 @@ def reproduce(chosen, out_dir: Path, progress=print, folder: Path = NOTEBOOKS) -
     from .selection import Selection
 
     chosen = Selection(chosen.files, chosen.years, chosen.partnership, Path(out_dir))
+    saved = dict(os.environ)
     os.environ.update(chosen.environment())
+    try:
+        return _run_selected(folder, out_dir, progress)
+    finally:  # the selection is for the kernels started here, not for the caller afterwards
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _run_selected(folder: Path, out_dir: Path, progress) -> list[Path]:
     todo = [nb for nb in notebooks(folder) if uses_selection(nb)]
     written = []
     for i, path in enumerate(todo, start=1):

@@ -63,3 +63,10 @@ def test_reproduce_rejects_an_empty_selection(tmp_path, capsys):
 def test_reproduce_checks_its_parameters(capsys):
     assert cli.main(["reproduce", "--years", "2022-2017"]) == 2
     assert "runs backwards" in capsys.readouterr().err
+
+
+def test_reproduce_leaves_the_environment_as_it_was(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_all, "_run_selected", lambda *args: [])
+    before = dict(__import__("os").environ)
+    run_all.reproduce(selection.Selection(FILES, (2020, 2021)), tmp_path)
+    assert dict(__import__("os").environ) == before
