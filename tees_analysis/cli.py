@@ -117,7 +117,7 @@ def _add_year(args) -> int:
 
 
 def _export(args) -> int:
-    from . import disclosure, merge
+    from . import disclosure
 
     if args.suppress == args.unsuppressed:
         print(
@@ -129,7 +129,7 @@ def _export(args) -> int:
     if args.threshold < 1:
         print("--threshold must be at least 1", file=sys.stderr)
         return 2
-    files = args.files or merge.current_files(args.dataset) or pipeline.data_files()
+    files = _input_files(args)
     if not files:
         print(
             f"no data to export: give the files, or start a dataset with add-year (looked in "
@@ -151,8 +151,15 @@ def _export(args) -> int:
     return 0
 
 
+def _input_files(args) -> list:
+    """The FILES given, else the dataset folder's current version, else data/raw."""
+    from . import merge
+
+    return args.files or merge.current_files(args.dataset) or pipeline.data_files()
+
+
 def _reproduce(args) -> int:
-    from . import merge, run_all, selection
+    from . import run_all, selection
 
     try:
         years = selection.parse_years(args.years) if args.years else None
@@ -160,7 +167,7 @@ def _reproduce(args) -> int:
     except ValueError as err:
         print(err, file=sys.stderr)
         return 2
-    files = args.files or merge.current_files(args.dataset) or pipeline.data_files()
+    files = _input_files(args)
     chosen = selection.Selection(tuple(Path(f) for f in files), years, who)
     try:
         data = selection.load(chosen)
@@ -244,6 +251,11 @@ _FORMAT = _arg(
     help="how to list problems: text (default, to stderr), table (aligned columns) or csv "
     "(one problem a row: file, sheet, row, column, value, problem, allowed; to stdout)",
 )
+_INPUT_FILES = _arg(
+    "files",
+    nargs="*",
+    help="input files (default: the dataset folder's current version, else data/raw)",
+)
 _DATASET = _arg(
     "--dataset", default=None, metavar="DIR", help="dataset folder (default: data/dataset)"
 )
@@ -279,11 +291,7 @@ ARGUMENTS = {
         _FORMAT,
     ],
     "export": [
-        _arg(
-            "files",
-            nargs="*",
-            help="input files (default: the dataset folder's current version, else data/raw)",
-        ),
+        _INPUT_FILES,
         _arg("--suppress", action="store_true", help="apply disclosure control (publication)"),
         _arg(
             "--unsuppressed",
@@ -314,11 +322,7 @@ ARGUMENTS = {
         _FORMAT,
     ],
     "reproduce": [
-        _arg(
-            "files",
-            nargs="*",
-            help="input files (default: the dataset folder's current version, else data/raw)",
-        ),
+        _INPUT_FILES,
         _arg("--years", metavar="FIRST-LAST", help="e.g. 2017-2022 (default: all years)"),
         _arg("--partnership", metavar="NAME", help="STSCP or HSSCP (default: both)"),
         _arg(
