@@ -25,7 +25,6 @@ LOCK_CMD += " -o requirements/lock.txt"
 CHILD_ENV = {
     **os.environ,
     "PYTHONHASHSEED": "0",
-    "MPLBACKEND": "Agg",
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
 }
 
