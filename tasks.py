@@ -19,6 +19,8 @@ PYPROJECT = ROOT / "pyproject.toml"
 LOCK = ROOT / "requirements" / "lock.txt"
 LOCAL_VENV = ROOT / ".venv"
 STAMP_NAME = ".tees-install-stamp"
+# Bump when the way setup() installs changes, so existing environments are refreshed.
+INSTALL_RECIPE = "compileall-1"
 LOCK_CMD = "pip compile pyproject.toml --extra dev --universal --python-version 3.11"
 LOCK_CMD += " -o requirements/lock.txt"
 # Child processes (notebook kernels included) inherit these, for deterministic output.
@@ -64,6 +66,7 @@ def ensure_venv() -> Path:
 def install_hash() -> str:
     """Changes when the dependencies or the checkout (editable install target) change."""
     content = PYPROJECT.read_bytes() + LOCK.read_bytes() + str(ROOT).encode()
+    content += INSTALL_RECIPE.encode()
     return hashlib.sha256(content).hexdigest()
 
 
@@ -82,8 +85,28 @@ def setup(_args: list[str] | None = None) -> int:
         print("installing uv failed; falling back to plain pip", flush=True)
         rc = run([python, "-m", "pip", "install", "-c", LOCK, "-e", ".[dev]"])
     if rc == 0:
+        compile_bytecode(python)
         stamp.write_text(wanted + "\n")
     return rc
+
+
+def compile_bytecode(python: Path) -> None:
+    """Write .pyc files for the installed packages and ours, once per install.
+
+    Where PYTHONDONTWRITEBYTECODE is set (it is on our CI machines) and the installer did not
+    compile (uv does not by default), every kernel start would recompile pandas, scipy and
+    matplotlib from source: about 10 s per notebook instead of 3 s. Failures are harmless
+    (a file that does not compile is simply imported from source), so they are not fatal.
+    """
+    where = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    print("+ compiling bytecode (once per install)", flush=True)
+    cmd = [str(python), "-m", "compileall", "-q", "-j0", where, str(ROOT / "tees_analysis")]
+    subprocess.run(cmd, cwd=ROOT, env=CHILD_ENV, check=False, stdout=subprocess.DEVNULL)
 
 
 def run_all(args: list[str]) -> int:
@@ -110,13 +133,26 @@ def test(args: list[str]) -> int:
         if rc:
             print(f"FAILED: ruff exited with {rc}; `python3 tasks.py lint-fix` fixes most of it")
             return rc
-    rc = run([python, "-m", "pytest", *args])
+    rc = run([python, "-m", "pytest", *parallel(args), *args])
     if rc == 5:
         print("FAILED: pytest collected no tests (exit 5); a test run must run tests")
         return 1
     if rc:
         print(f"FAILED: pytest exited with {rc}")
     return rc
+
+
+def parallel(args: list[str]) -> list[str]:
+    """pytest-xdist options: up to 4 workers, one notebook or test module per worker.
+
+    nbval needs --dist loadscope (a notebook's cells share one kernel, so they must run in
+    order on one worker). Measured on 2 cores: 124 s in one process, 91 s with two workers
+    (benchmarks/RESULTS.md). Pass -n yourself to override, or -n 0 for one process.
+    """
+    if any(a.startswith(("-n", "--numprocesses")) for a in args):
+        return []
+    workers = min(os.cpu_count() or 1, 4)
+    return ["-n", str(workers), "--dist", "loadscope"] if workers > 1 else []
 
 
 def lint_fix(_args: list[str]) -> int:
