@@ -135,8 +135,14 @@ def _population(dataset, rules: Rules, measure, partnership: str, readings) -> p
     return frame[frame["partnership"].astype(object) == partnership]
 
 
-def count_figure(dataset, rules: Rules, row, readings: dict[str, str]) -> tuple[int, int]:
-    """``(count, denominator)`` of one figure definition ``row`` in ``dataset``."""
+def count_figure(
+    dataset, rules: Rules, row, readings: dict[str, str], cache: dict | None = None
+) -> tuple[int, int]:
+    """``(count, denominator)`` of one figure definition ``row`` in ``dataset``.
+
+    ``cache`` (a dict, kept by the caller for one dataset and one set of readings) saves
+    selecting the same population again for every category of a block.
+    """
     measure = rules.measures[row.measure]
     if measure.kind == "theme":
         if measure.table == "reviews":
@@ -144,7 +150,11 @@ def count_figure(dataset, rules: Rules, row, readings: dict[str, str]) -> tuple[
         reading = rules.reading_for(row.measure, row.category)
         return _theme_children(dataset, rules, row, reading.option(readings[reading.id]))
     partnership = figure_partnership(rules, row, readings)
-    population = _population(dataset, rules, measure, partnership, readings)
+    cache = {} if cache is None else cache
+    key = (measure.table, measure.population, partnership)
+    if key not in cache:
+        cache[key] = _population(dataset, rules, measure, partnership, readings)
+    population = cache[key]
     target = measure.categories[row.category]
     if target.field is None:
         return len(population), len(population)
@@ -168,8 +178,9 @@ def compute_figures(
         definitions = load_published()
     definitions = definitions[DEFINITION_COLUMNS].reset_index(drop=True)
     records = []
+    populations: dict = {}
     for row in definitions.itertuples(index=False):
-        count, denominator = count_figure(dataset, rules, row, readings)
+        count, denominator = count_figure(dataset, rules, row, readings, populations)
         percent = round_half_up(count, denominator) if denominator else pd.NA
         records.append(
             {

@@ -3,9 +3,10 @@
 ``python -m tees_analysis.run_all`` (or ``python3 tasks.py run``) does, in order:
 
 1. clean and validate ``data/raw`` and write ``data/processed`` (nothing written on a problem);
-2. execute ``notebooks/NN_*.ipynb`` in name order, each in a fresh kernel with the notebook's
-   folder as working directory, and save it with its outputs (the notebooks write the figures
-   and tables they own).
+2. execute ``notebooks/NN_*.ipynb``, each in a fresh kernel with the notebook's folder as
+   working directory, and save it with its outputs (the notebooks write the figures and tables
+   they own). They are independent of each other, so ``--jobs`` of them (default: one per
+   core, at most 4) run at once; ``--jobs 1`` runs them one after another in name order.
 
 Executed notebooks are saved without timing metadata, so a rerun that computes the same results
 leaves the files byte-identical.
@@ -14,8 +15,11 @@ leaves the files byte-identical.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
 from pathlib import Path
 
 from . import atomic, pipeline
@@ -109,9 +113,45 @@ def _run_selected(folder: Path, out_dir: Path, progress) -> list[Path]:
     return written
 
 
+def default_jobs() -> int:
+    """Notebooks executed at once by the main job: one per core, at most 4."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _timed_execute(path: Path) -> float:
+    start = time.perf_counter()
+    execute(path)
+    return time.perf_counter() - start
+
+
+def execute_all(paths: list[Path], jobs: int = 1, progress=print) -> None:
+    """Execute ``paths``, ``jobs`` at a time, each in its own kernel, reporting each as done.
+
+    The notebooks do not read each other's outputs (each reads the committed data and writes
+    only its own figures and tables), so the order in which they finish does not matter.
+    """
+    total = len(paths)
+    if jobs <= 1 or total <= 1:
+        for i, path in enumerate(paths, start=1):
+            progress(f"[{i}/{total}] {display(path)} done in {_timed_execute(path):.1f} s")
+        return
+    # Processes, not threads: each notebook client runs its own event loop and kernel.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(_timed_execute, path): path for path in paths}
+        for i, future in enumerate(as_completed(futures), start=1):
+            seconds = future.result()  # re-raises a notebook's error here
+            progress(f"[{i}/{total}] {display(futures[future])} done in {seconds:.1f} s")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("only", nargs="*", help="run only notebooks whose name contains these")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=default_jobs(),
+        help="notebooks executed at once (default: one per core, at most 4; 1 = in order)",
+    )
     args = parser.parse_args(argv)
     try:
         build_processed()
@@ -119,11 +159,8 @@ def main(argv=None) -> int:
         print(err, file=sys.stderr)
         return 1
     chosen = [nb for nb in notebooks() if not args.only or any(k in nb.name for k in args.only)]
-    for i, path in enumerate(chosen, start=1):
-        start = time.perf_counter()
-        print(f"[{i}/{len(chosen)}] {display(path)} ...", end=" ", flush=True)
-        execute(path)
-        print(f"done in {time.perf_counter() - start:.1f} s", flush=True)
+    print(f"executing {len(chosen)} notebooks, {min(args.jobs, len(chosen))} at a time", flush=True)
+    execute_all(chosen, args.jobs, progress=lambda line: print(line, flush=True))
     return 0
 
 
