@@ -135,9 +135,11 @@ def execute_all(paths: list[Path], jobs: int = 1, progress=print) -> None:
         for i, path in enumerate(paths, start=1):
             progress(f"[{i}/{total}] {display(path)} done in {_timed_execute(path):.1f} s")
         return
-    # Processes, not threads: each notebook client runs its own event loop and kernel.
+    # Processes, not threads: each notebook client runs its own event loop and kernel. The
+    # largest files (most outputs, usually the longest runs) start first, to finish sooner.
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(_timed_execute, path): path for path in paths}
+        ordered = sorted(paths, key=lambda p: -p.stat().st_size)
+        futures = {pool.submit(_timed_execute, path): path for path in ordered}
         for i, future in enumerate(as_completed(futures), start=1):
             seconds = future.result()  # re-raises a notebook's error here
             progress(f"[{i}/{total}] {display(futures[future])} done in {seconds:.1f} s")
