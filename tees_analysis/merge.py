@@ -63,7 +63,7 @@ from .paths import DATASET as DEFAULT_DATASET
 from .paths import RAW, display
 from .problems import ProblemLog, ValidationError
 from .read import CSV_SUFFIXES, XLSX_SUFFIXES
-from .schema import FIELDS, KEYS, TABLES
+from .schema import CASE_RECORDS, FIELDS, KEYS, TABLES
 from .validate import add_problem, check_ages, check_unique
 
 POINTER = "CURRENT"
@@ -201,6 +201,33 @@ def _check_folder(folder: Path, log: ProblemLog) -> bool:
     return True
 
 
+def _kind(rec: dict) -> str:
+    return rec.get("provenance") or CASE_RECORDS
+
+
+def _check_provenance(kept: list[dict], new: list[dict], log: ProblemLog) -> None:
+    """Refuse new reviews whose provenance would mix case records with made-up reviews."""
+    old_kinds = {_kind(r) for r in kept}
+    if not old_kinds:
+        return
+    made_up = sorted(old_kinds - {CASE_RECORDS})
+    for rec in new:
+        kind = _kind(rec)
+        if kind == CASE_RECORDS and made_up:
+            message = (
+                f"the dataset holds {' and '.join(made_up)} reviews, not case records; add "
+                "case records to a dataset of their own (add-year --dataset FOLDER)"
+            )
+        elif kind != CASE_RECORDS and CASE_RECORDS in old_kinds:
+            message = (
+                f"a {kind} review cannot join a dataset of case records; keep {kind} data "
+                "apart (add-year --dataset FOLDER)"
+            )
+        else:
+            continue
+        add_problem(log, rec, message, "provenance", rec.get("provenance") or "")
+
+
 def plan(paths, folder: Path | str = DEFAULT_DATASET, *, replace_year: bool = False) -> Plan:
     """Check new files against the dataset; raise ``ValidationError`` listing every problem.
 
@@ -276,6 +303,9 @@ def plan(paths, folder: Path | str = DEFAULT_DATASET, *, replace_year: bool = Fa
                     "id, or correct the dataset"
                 )
             add_problem(log, rec, message, key, rec[key])
+
+    # provenance: made-up reviews never join case records (as validate.check_provenance)
+    _check_provenance(kept_reviews, new_reviews, log)
 
     # links between children and reviews
     new_review_ids = {r["review_id"] for r in new_reviews if r.get("review_id")}

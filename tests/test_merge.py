@@ -214,6 +214,43 @@ def test_orphan_child_is_refused(dataset, tmp_path):
     assert tree(dataset) == before
 
 
+def as_case_records(paths: list[Path], folder: Path) -> list[Path]:
+    """The files' tables as CSV with a blank provenance: how an analyst's case records look."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data = pipeline.load(paths)
+    reviews = data.reviews.assign(provenance=None)
+    out = [folder / "reviews.csv", folder / "children.csv"]
+    out[0].write_text(pipeline.to_csv_text(reviews, "reviews"), encoding="utf-8")
+    out[1].write_text(pipeline.to_csv_text(data.children, "children"), encoding="utf-8")
+    return out
+
+
+def test_case_records_never_join_a_made_up_dataset(dataset, tmp_path, new_csv):
+    before = tree(dataset)
+    with pytest.raises(ValidationError) as err:
+        merge.add_year(as_case_records(new_csv, tmp_path / "real"), dataset)
+    problems = [p for p in err.value.problems if p.column == "provenance"]
+    n_new = len(pipeline.load(new_csv).reviews)
+    assert [p.row for p in problems] == list(range(2, 2 + n_new))  # every new review
+    assert "holds fictional reviews, not case records" in problems[0].message
+    assert tree(dataset) == before
+
+
+def test_made_up_reviews_never_join_case_records(tmp_path, new_csv):
+    folder = tmp_path / "dataset"
+    merge.add_year(as_case_records(BASE, tmp_path / "real"), folder)
+    before = tree(folder)
+    with pytest.raises(ValidationError) as err:
+        merge.add_year(new_csv, folder)
+    problem = only(err.value, row=2, column="provenance", value="fictional")
+    assert "cannot join a dataset of case records" in problem.message
+    assert tree(folder) == before
+    merge.add_year(as_case_records(new_csv, tmp_path / "real22"), folder)  # real joins real
+    assert len(pipeline.load(merge.current_files(folder)).reviews) == len(
+        pipeline.load(BASE).reviews
+    ) + len(pipeline.load(new_csv).reviews)
+
+
 def test_every_problem_of_the_bad_workbook_at_once(dataset):
     before = tree(dataset)
     with pytest.raises(ValidationError) as err:
