@@ -155,6 +155,23 @@ def parallel(args: list[str]) -> list[str]:
     return ["-n", str(workers), "--dist", "loadscope"] if workers > 1 else []
 
 
+BENCHMARKS = ["bench_reconstruct.py", "bench_scale.py", "bench_collection.py", "bench_tests.py"]
+
+
+def bench(args: list[str]) -> int:
+    """Set up, run the benchmarks (all, or those named) and write benchmarks/RESULTS.md."""
+    rc = setup()
+    if rc:
+        return rc
+    python = venv_python()
+    for script in BENCHMARKS:
+        if not args or any(a in script for a in args):
+            rc = run([python, ROOT / "benchmarks" / script])
+            if rc:
+                return rc
+    return run([python, ROOT / "benchmarks" / "report.py"])
+
+
 def lint_fix(_args: list[str]) -> int:
     """Apply ruff's automatic fixes and format the code and notebooks."""
     python = venv_python()
@@ -199,6 +216,7 @@ COMMANDS = {
     "run": run_all,
     "site": site,
     "test": test,
+    "bench": bench,
     "lint-fix": lint_fix,
     "lock": lock,
     "clean": clean,

@@ -1,0 +1,153 @@
+"""Write ``benchmarks/RESULTS.md`` from the latest ``benchmarks/results/*.json``.
+
+Run ``python benchmarks/report.py`` (``python3 tasks.py bench`` runs every benchmark, then this).
+Each section states its target and whether the latest run met it; nothing here measures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from importlib import metadata
+from pathlib import Path
+
+HERE = Path(__file__).parent
+RESULTS = HERE / "results"
+OUT = HERE / "RESULTS.md"
+PACKAGES = ["numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn", "nbclient"]
+
+
+def load(name: str) -> dict | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def verdict(met: bool | None) -> str:
+    return {True: "**met**", False: "**missed**", None: "not run"}[met]
+
+
+def machine() -> list[str]:
+    versions = []
+    for name in PACKAGES:
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            continue
+    try:
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        cpu = platform.processor() or platform.machine()
+    return [
+        f"- Machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.machine()}",
+        f"- Python {sys.version.split()[0]}; " + ", ".join(versions),
+        "- Shared machine: absolute times vary from run to run; the ratios to a floor measured "
+        "in the same run are the figures to compare.",
+    ]
+
+
+def collection(r: dict) -> list[str]:
+    lines = [
+        "## 1. Whole collection (README's main job) against its floor",
+        "",
+        f"Target: main job <= {r['target_ratio']} x floor. Latest: {verdict(r['met'])}.",
+        "",
+        "| measure | median of runs |",
+        "|---|---|",
+        f"| main job, `python3 tasks.py run` ({r['jobs']} notebooks at a time) | "
+        f"{r['main_job_s']:.1f} s |",
+        f"| floor: each notebook's imports in a fresh kernel, run the same way | "
+        f"{r['floor_s']:.1f} s |",
+        f"| **ratio** | **{r['ratio']:.2f}** |",
+        "",
+        f"Medians of {r['runs']} runs (main job: {', '.join(map(str, r['main_job_runs_s']))} s; "
+        f"floor: {', '.join(map(str, r['floor_runs_s']))} s).",
+        "",
+        f"Where the rest goes: each notebook alone against its own floor "
+        f"({r['detail_runs']} run{'s' if r['detail_runs'] != 1 else ''}; sum "
+        f"{r['alone_notebooks_s']:.1f} s against {r['alone_floor_s']:.1f} s):",
+        "",
+        "| notebook | floor s | run s | excess s | slowest cells (s) |",
+        "|---|---|---|---|---|",
+    ]
+    for name, row in r["per_notebook"].items():
+        cells = "; ".join(
+            f"{c['cell']}: `{c['first_line']}` {c['median_s']:.2f}" for c in row["slowest_cells"]
+        )
+        lines.append(
+            f"| {name} | {row['floor_s']:.2f} | {row['notebook_s']:.2f} | "
+            f"{row['excess_s']:.2f} | {cells} |"
+        )
+    return lines
+
+
+def scale(r: dict) -> list[str]:
+    lines = ["## 2. National scale: figure and co-occurrence tables on synthetic data", ""]
+    lines.append(
+        f"Targets at 1,000,000 children: <= {r.get('target_seconds', 1.0)} s and "
+        f"<= {r.get('target_ratio', 3.0)} x the `np.bincount` floor over the same bit-packed "
+        f"factor matrix. Latest: {verdict(r.get('met'))}."
+    )
+    lines += ["", "```", json.dumps(r.get("sizes", r), indent=1)[:6000], "```"]
+    if r.get("note"):
+        lines += ["", r["note"]]
+    return lines
+
+
+def reconstruct(r: dict) -> list[str]:
+    med = r["median_seconds"]
+    met = med["total"] <= r["target_seconds"]
+    return [
+        "## 3. Reconstruction: integer programs, conflict sets and bounds",
+        "",
+        f"Target: <= {r['target_seconds']:.0f} s in total. Latest: {verdict(met)} "
+        f"(median of {r['runs']} runs, HiGHS with {r['threads']} threads).",
+        "",
+        "| part | median s |",
+        "|---|---|",
+        *(f"| {part} | {seconds:.2f} |" for part, seconds in med.items()),
+    ]
+
+
+def tests(r: dict) -> list[str]:
+    return [
+        "## 4. Test suite (README's test command)",
+        "",
+        f"Target: <= {r['target_s']:.0f} s on 2 cores. Latest: {verdict(r['met'])} — median "
+        f"{r['median_s']:.1f} s of {r['runs']} runs ({', '.join(map(str, r['runs_s']))} s) of "
+        f"`{r['command']}` on {r['cores']} cores.",
+    ]
+
+
+def main() -> Path:
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `python3 tasks.py bench` (`benchmarks/report.py`); do not edit by hand.",
+        "",
+        *machine(),
+        "",
+    ]
+    for name, section in [
+        ("collection", collection),
+        ("scale", scale),
+        ("reconstruct", reconstruct),
+        ("tests", tests),
+    ]:
+        record = load(name)
+        if record is None:
+            lines += [f"## {name}", "", f"not run (no `results/{name}.json`).", ""]
+        else:
+            lines += [*section(record), ""]
+    OUT.write_text("\n".join(lines).rstrip("\n") + "\n")
+    print(f"wrote {OUT.relative_to(HERE.parent)}")
+    return OUT
+
+
+if __name__ == "__main__":
+    main()
