@@ -859,6 +859,27 @@ def context_view(results: pd.DataFrame, context: str) -> pd.DataFrame:
     return view.reset_index(drop=True)
 
 
+def low_p_lines(results: pd.DataFrame, alpha: float = 0.05, data_label: str = "these data"):
+    """The tables of :func:`context_tests` with p below ``alpha``, as lines of text.
+
+    Grouped by status when the results carry :func:`identification` (identified by the report
+    first); otherwise all under ``data_label`` (data other than the report's, about which the
+    published figures identify nothing).
+    """
+    if "identification" in results:
+        groups = [
+            (name, results[results["identification"] == name]) for name in (IDENTIFIED, SPECIFIC)
+        ]
+    else:
+        groups = [(data_label, results)]
+    lines = []
+    for name, part in groups:
+        hits = part[part["p_value"] < alpha]
+        lines.append(f"{name}: {len(part)} tables, {len(hits)} with p < {alpha:g} (uncorrected)")
+        lines += [f"    {r.context} x {r.exposure}: p = {r.p_value:.3f}" for r in hits.itertuples()]
+    return lines
+
+
 # --------------------------------------------------------------------------- identification
 
 
@@ -1333,6 +1354,7 @@ __all__ = [
     "identification",
     "load_bounds",
     "loglinear",
+    "low_p_lines",
     "odds_ratios",
     "pairwise",
     "pairwise_matrices",

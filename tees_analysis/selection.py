@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import os
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import pipeline
 from .paths import FIGURES, RAW, ROOT
+from .schema import CASE_RECORDS, FICTIONAL, KEYS, RECONSTRUCTED, TABLES
 
 ENV_FILES = "TEES_DATA_FILES"
 ENV_YEARS = "TEES_YEARS"
@@ -129,3 +131,142 @@ def load(selection: Selection | None = None) -> pipeline.Dataset:
     """Load, clean and validate the selection's files, then apply its filters."""
     selection = current() if selection is None else selection
     return apply(pipeline.load(selection.files), selection)
+
+
+# --------------------------------------------------------------------------- what is analysed
+
+#: What each provenance is called in labels and captions.
+_PROVENANCE_WORDS = {
+    RECONSTRUCTED: "reconstructed from the published figures",
+    FICTIONAL: "fictional",
+    CASE_RECORDS: "from the partnerships' case records",
+}
+
+
+def _rows(frame, table: str) -> str:
+    return pipeline.to_csv_text(frame.sort_values(KEYS[table], kind="stable"), table)
+
+
+def is_report_data(dataset: pipeline.Dataset) -> bool:
+    """Whether ``dataset`` holds exactly the reviews and children of ``data/raw``.
+
+    ``data/raw`` is the reconstruction of the report's 24 reviews; only for it do the parts of
+    the notebooks that set results beside the published figures (the audit, the exact bounds,
+    the reconstruction's witnesses) apply. Any other data — another year, one partnership, an
+    analyst's own records — are compared row by row, not by file name, so a rerun of the same
+    data into another folder still counts as the report's data.
+    """
+    files = pipeline.data_files(RAW)
+    if not files:
+        return False
+    report = pipeline.load(files)
+    return all(
+        len(getattr(dataset, t)) == len(getattr(report, t))
+        and _rows(getattr(dataset, t), t) == _rows(getattr(report, t), t)
+        for t in TABLES
+    )
+
+
+def year_spans(years) -> str:
+    """``[2017, 2018, 2019, 2022]`` -> ``"2017–2019, 2022"`` (consecutive years as a range)."""
+    years = sorted({int(y) for y in years})
+    spans: list[list[int]] = []
+    for year in years:
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+
+
+def provenance_years(reviews) -> dict[str, str]:
+    """Each provenance of the reviews (blank = case records) with its years, oldest first."""
+    if "provenance" not in reviews:  # an optional column
+        reviews = reviews.assign(provenance=None)
+    kinds = reviews["provenance"].astype(object).where(reviews["provenance"].notna(), CASE_RECORDS)
+    order = reviews.assign(_kind=kinds).groupby("_kind")["year"].min().sort_values(kind="stable")
+    return {kind: year_spans(reviews.loc[kinds == kind, "year"]) for kind in order.index}
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Shown in a notebook in place of a part that does not apply to the data analysed."""
+
+    what: str
+
+    def __repr__(self) -> str:
+        return (
+            f"Skipped for these data: {self.what}. It compares with the report's published "
+            "figures, which describe the report's own reviews, not the data analysed here."
+        )
+
+
+@dataclass(frozen=True)
+class About:
+    """What a notebook run analyses, and what follows for the notebook.
+
+    ``report``: the data are the report's (:func:`is_report_data`), so comparisons with the
+    published figures apply. ``label``: the data in a few words (``"reconstructed"`` for the
+    report's). ``caption``: the line under every figure, saying where the data come from.
+    """
+
+    selection: Selection
+    report: bool
+    label: str
+    caption: str
+    reviews: int
+    children: int
+
+    def note(self, left_out: str = "") -> str:
+        """What a reader of a rerun must know; empty for the report's data.
+
+        ``left_out`` names the parts of the notebook that compare with the published figures.
+        """
+        if self.report:
+            return ""
+        parts = left_out or "parts that compare with the report's published figures"
+        return (
+            f"NOTE: this run analyses other data than the committed notebook: {self.label} "
+            f"({self.reviews} reviews, {self.children} children; {self.selection.describe()}). "
+            "The text between the tables was written for the reconstruction of the report's "
+            "24 reviews; numbers quoted in it refer to that run, not to these data. The "
+            "report's published figures describe its own reviews, so comparisons with them do "
+            f"not apply here: {parts} are left out."
+        )
+
+    def print_note(self, left_out: str = "") -> None:
+        """Print :meth:`note` (nothing for the report's data)."""
+        if not self.report:
+            print(
+                textwrap.fill(
+                    self.note(left_out), width=100, break_long_words=False, break_on_hyphens=False
+                )
+            )
+
+    def skipped(self, what: str) -> Skipped:
+        """What a notebook shows instead of ``what``, a part about the published figures."""
+        return Skipped(what)
+
+
+def about(dataset: pipeline.Dataset, chosen: Selection | None = None) -> About:
+    """Describe the data a notebook analyses (``chosen`` defaults to :func:`current`)."""
+    from .style import RECONSTRUCTED as REPORT_CAPTION
+
+    chosen = current() if chosen is None else chosen
+    report = is_report_data(dataset)
+    kinds = provenance_years(dataset.reviews)
+    if report:
+        label, caption = RECONSTRUCTED, REPORT_CAPTION
+    else:
+        if len(kinds) == 1:
+            label = f"{next(iter(kinds))} {next(iter(kinds.values()))}"
+        else:
+            label = ", ".join(f"{kind} {years}" for kind, years in kinds.items())
+        parts = [f"{years} {_PROVENANCE_WORDS.get(k, k)}" for k, years in kinds.items()]
+        years = year_spans(dataset.reviews["year"]) or "no reviews"
+        who = chosen.partnership or "both partnerships"
+        caption = f"Case-level data {years}, {who}: " + "; ".join(parts)
+        if CASE_RECORDS not in kinds:
+            caption += " (not the partnerships' records)"
+        caption += "."
+    return About(chosen, report, label, caption, len(dataset.reviews), len(dataset.children))

@@ -269,6 +269,27 @@ def test_context_tests_count_every_child(dataset):
         assert n_a + n_b == len(dataset.children)
 
 
+def test_low_p_lines_group_by_status_only_when_there_is_one():
+    results = pd.DataFrame(
+        {
+            "context": ["age", "age", "partnership"],
+            "exposure": ["all three", "DA", "SM"],
+            "p_value": [0.046, 0.5, 0.0213],
+        }
+    )
+    assert cooccurrence.low_p_lines(results, data_label="2017-2022") == [
+        "2017-2022: 3 tables, 2 with p < 0.05 (uncorrected)",
+        "    age x all three: p = 0.046",
+        "    partnership x SM: p = 0.021",
+    ]
+    status = [cooccurrence.SPECIFIC, cooccurrence.SPECIFIC, cooccurrence.IDENTIFIED]
+    assert cooccurrence.low_p_lines(results.assign(identification=status)) == [
+        f"{cooccurrence.IDENTIFIED}: 1 tables, 1 with p < 0.05 (uncorrected)",
+        "    partnership x SM: p = 0.021",
+        f"{cooccurrence.SPECIFIC}: 2 tables, 1 with p < 0.05 (uncorrected)",
+        "    age x all three: p = 0.046",
+    ]
+
 def test_a_swap_of_outcomes_keeps_every_figure(dataset):
     rules = load_rules()
     readings = cooccurrence.chosen_readings()
