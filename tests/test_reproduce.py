@@ -8,7 +8,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from tees_analysis import cli, run_all, selection
+from tees_analysis import cli, merge, pipeline, run_all, selection
+from tees_analysis.paths import FIGURES, NOTEBOOKS, RAW
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FILES = (FIXTURES / "fictional_reviews.csv", FIXTURES / "fictional_children.csv")
@@ -70,3 +71,60 @@ def test_reproduce_leaves_the_environment_as_it_was(tmp_path, monkeypatch):
     before = dict(__import__("os").environ)
     run_all.reproduce(selection.Selection(FILES, (2020, 2021)), tmp_path)
     assert dict(__import__("os").environ) == before
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_reproduce_a_fictional_2022_reruns_the_data_notebooks(tmp_path, monkeypatch, capsys):
+    """The committed 01, 03, 04 and 06 rerun on reconstructed 2017-21 + fictional 2022.
+
+    The slowest test here (four notebooks in turn, about a minute on one core).
+    """
+    for name in (selection.ENV_FILES, selection.ENV_YEARS, selection.ENV_PARTNERSHIP):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv(selection.ENV_OUTPUT, raising=False)
+    dataset, out = tmp_path / "dataset", tmp_path / "out"
+    merge.add_year(pipeline.data_files(RAW), dataset)
+    merge.add_year([FIXTURES / "fictional_2022.xlsx"], dataset)
+    before = {"figures": hashes(FIGURES), "notebooks": hashes(NOTEBOOKS)}
+
+    args = ["reproduce", "--dataset", str(dataset), "--years", "2017-2022", "--out", str(out)]
+    assert cli.main(args) == 0
+    assert "26 reviews, 30 children" in capsys.readouterr().out
+
+    expected = ["01_cleaning", "03_about_our_children", "04_learning_themes", "06_toxic_trio"]
+    assert sorted(p.stem for p in (out / "notebooks").iterdir()) == expected
+    figures = {p.name for p in (out / "figures").iterdir()}
+    for name in ("03_outcome", "04_themes", "06_trio_upset", "06_trio_venn"):
+        assert {f"{name}.png", f"{name}.svg"} <= figures
+    # the bounds and the extremes are about the report's own data: not drawn for other data
+    assert not any(p.startswith(("06_trio_bounds", "06_trio_sensitivity")) for p in figures)
+
+    texts = {
+        name: "\n".join(
+            str(output.get("text", output.get("data", {}).get("text/plain", "")))
+            for cell in nbformat.read(out / "notebooks" / f"{name}.ipynb", as_version=4).cells
+            if cell.cell_type == "code"
+            for output in cell.outputs
+        )
+        for name in expected
+    }
+    for name in expected[1:]:
+        assert "this run analyses other data than the committed notebook" in texts[name]
+        assert "reconstructed 2017–2021, fictional" in texts[name]
+    outcome = nbformat.read(out / "notebooks" / "03_about_our_children.ipynb", as_version=4)
+    table = next(c for c in outcome.cells if 'side_by_side(figures, "outcome"' in c.source)
+    header = table.outputs[0]["data"]["text/plain"].splitlines()[1]
+    assert "counted" in header and "published" not in header and "audit" not in header
+    assert "Skipped for these data: section 1." in texts["06_toxic_trio"]
+    assert "Skipped for these data: section 4." in texts["06_toxic_trio"]
+    assert "identified by the report:" not in texts["06_toxic_trio"]
+
+    after = {"figures": hashes(FIGURES), "notebooks": hashes(NOTEBOOKS)}
+    assert after == before  # the repository's figures and notebooks are untouched
