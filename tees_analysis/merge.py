@@ -535,6 +535,56 @@ def add_year(paths, folder: Path | str = DEFAULT_DATASET, *, replace_year: bool 
     return apply(plan(paths, folder, replace_year=replace_year))
 
 
+# --------------------------------------------------------------------------- looking at a dataset
+
+
+def manifest(folder: Path | str = DEFAULT_DATASET, version: Path | str | None = None) -> dict:
+    """The ``manifest.json`` of a version (default: the current one) of the dataset."""
+    version = current_version(folder) if version is None else Path(folder) / version
+    if version is None:
+        raise FileNotFoundError(f"{display(Path(folder))} is not a dataset (no {POINTER} file)")
+    return json.loads((version / MANIFEST).read_text(encoding="utf-8"))
+
+
+def manifest_table(folder: Path | str = DEFAULT_DATASET, version=None) -> pd.DataFrame:
+    """What a version added, for reading: one row per item of its manifest.
+
+    The time of the add-year and the files' checksums are left out (they are in the file).
+    """
+    about = manifest(folder, version)
+
+    def years(values) -> str:
+        return ", ".join(map(str, values)) or "none"
+
+    rows = {
+        "version": about["version"],
+        "previous version": about["previous"] or "none (the dataset started here)",
+        "files added": ", ".join(f["file"] for f in about["files_added"]),
+        "years added": years(about["years_added"]),
+        "years replaced": years(about["years_replaced"]),
+        "reviews added": about["reviews_added"],
+        "children added": about["children_added"],
+        "reviews in the dataset": about["reviews"],
+        "children in the dataset": about["children"],
+    }
+    return pd.DataFrame({"item": list(rows), "value": [str(v) for v in rows.values()]})
+
+
+def snapshot(folder: Path | str) -> dict[str, str]:
+    """Every file under ``folder`` (relative path, ``/``-separated) with the hash of its bytes.
+
+    Two snapshots are equal iff nothing was written, changed or removed in between.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return {}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
 __all__ = [
     "DEFAULT_DATASET",
     "DatasetBusy",
@@ -545,6 +595,9 @@ __all__ = [
     "apply",
     "current_files",
     "current_version",
+    "manifest",
+    "manifest_table",
     "plan",
     "recover",
+    "snapshot",
 ]

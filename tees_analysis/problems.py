@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -97,3 +99,30 @@ def problems_frame(problems) -> pd.DataFrame:
     )
     frame["row"] = frame["row"].astype("Int64")
     return frame
+
+
+def relative_to(problems, folder) -> list[Problem]:
+    """``problems`` with every path under ``folder`` written relative to it.
+
+    For showing the problems of files in a folder whose own location does not matter (a
+    temporary folder, say): ``/tmp/abc123/dataset/reviews.csv`` becomes ``dataset/reviews.csv``
+    in the file and in the message, whichever way the path was written (as given, resolved,
+    or relative to the repository).
+    """
+    from .paths import display
+
+    folder = Path(folder)
+    prefixes = {str(folder), str(folder.resolve()), display(folder)}
+    prefixes = sorted((p.rstrip("/\\") for p in prefixes if p not in ("", ".")), key=len)
+
+    def strip(text):
+        if text is None:
+            return None
+        if text in prefixes:  # the folder itself
+            return "."
+        for prefix in reversed(prefixes):  # longest first
+            for sep in ("/", "\\"):
+                text = text.replace(prefix + sep, "")
+        return text
+
+    return [dataclasses.replace(p, file=strip(p.file), message=strip(p.message)) for p in problems]

@@ -423,3 +423,30 @@ def format_comparisons(comparisons: pd.DataFrame) -> pd.DataFrame:
 
 def _share(count: int, n: int) -> str:
     return f"{count}/{n} ({round_half_up(count, n)}%)"
+
+
+# --------------------------------------------------------------------------- per year
+
+
+def by_year(dataset) -> pd.DataFrame:
+    """Reviews and children per year of review and partnership, and for Tees, with provenance.
+
+    One row per year (then ``all years``); columns ``(group, reviews|children)`` for STSCP,
+    HSSCP and Tees, and ``provenance`` (of that year's reviews; blank means case records).
+    """
+    reviews, children = dataset.reviews, dataset.children
+    years = sorted(int(y) for y in reviews["year"].dropna().unique())
+    data: dict[tuple[str, str], list] = {}
+    for group in (*PARTNERSHIPS, "Tees"):
+        for name, frame in (("reviews", reviews), ("children", children)):
+            part = frame if group == "Tees" else frame[frame["partnership"].astype(object) == group]
+            counts = part["year"].value_counts()
+            data[(group, name)] = [int(counts.get(y, 0)) for y in years] + [len(part)]
+    given = reviews["provenance"] if "provenance" in reviews else pd.Series(None, reviews.index)
+    provenance = given.astype(object).fillna("case records")
+    data[("", "provenance")] = [
+        ", ".join(sorted(set(provenance[reviews["year"] == y]))) for y in years
+    ] + [", ".join(sorted(set(provenance)))]
+    out = pd.DataFrame(data, index=pd.Index([*map(str, years), "all years"], name="year"))
+    out.columns = pd.MultiIndex.from_tuples(out.columns)
+    return out

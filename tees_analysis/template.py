@@ -29,6 +29,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pandas as pd
+
 from . import atomic
 from .paths import TEMPLATES, display
 from .schema import (
@@ -287,6 +289,99 @@ def build_workbook(rows: dict[str, list[dict]] | None = None):
                     ws.cell(row=r, column=c, value=value)
     wb.active = 0
     return wb
+
+
+# --------------------------------------------------------------------------- reading it back
+
+#: What each sheet of the workbook is for.
+SHEET_PURPOSES = {
+    "README": "how to fill it in; every column, what to enter and what it means",
+    "reviews": "one row per review",
+    "children": "one row per child, with the review_id of the child's review",
+    LISTS_SHEET: "the values offered by the drop-down lists (hidden)",
+}
+
+
+def sheets_table(workbook=None) -> pd.DataFrame:
+    """The sheets of the template workbook (default: built now from the schema), in order."""
+    wb = build_workbook() if workbook is None else workbook
+    rows = []
+    for ws in wb.worksheets:
+        data = ws.title in TABLES
+        rows.append(
+            {
+                "sheet": ws.title,
+                "shown": ws.sheet_state == "visible",
+                "columns": ws.max_column if data else pd.NA,
+                "for": SHEET_PURPOSES.get(ws.title, ""),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame["columns"] = frame["columns"].astype("Int64")
+    return frame
+
+
+def _range_values(wb, reference: str) -> list[str]:
+    """The non-blank values of a range such as ``'lists'!$E$2:$E$4``."""
+    sheet, cells = reference.rsplit("!", 1)
+    ws = wb[sheet.strip("'")]
+    return [str(c.value) for row in ws[cells.replace("$", "")] for c in row if c.value is not None]
+
+
+def _check_text(wb, dv, f: Field) -> str:
+    """What a data-validation rule lets an analyst enter, in words."""
+    from openpyxl.utils import quote_sheetname
+
+    if dv.type == "list" and dv.formula1.startswith(quote_sheetname(LISTS_SHEET)):
+        values = "; ".join(_range_values(wb, dv.formula1))
+        return f"{values} (several, separated by '; ')" if f.kind == "multi_category" else values
+    if dv.type == "list":
+        sheet = dv.formula1.split("!")[0].strip("'")
+        return f"a review_id on the '{sheet}' sheet (or already in the dataset)"
+    if dv.type == "whole":
+        high = "this year" if "TODAY" in str(dv.formula2) else dv.formula2
+        return f"a whole number from {dv.formula1} to {high}"
+    if dv.type == "textLength" and f.kind == "id":
+        return f"a code of up to {dv.formula1} characters (never a name)"
+    if dv.type == "textLength":
+        return f"text of up to {dv.formula1} characters"
+    return dv.type or ""
+
+
+def columns_table(workbook=None) -> pd.DataFrame:
+    """Every column of the data sheets, as the workbook offers it: header, drop-down or check.
+
+    Read from the workbook itself (default: built now from the schema): the header on row 1
+    and the data-validation rule of the column, with the values of its drop-down list.
+    ``must be filled in``: whether a blank cell is a problem (see the README sheet).
+    """
+    from openpyxl.utils import range_boundaries
+
+    wb = build_workbook() if workbook is None else workbook
+    rows = []
+    for table in TABLES:
+        ws = wb[table]
+        rules = {  # column number -> the rule covering that column
+            range_boundaries(cells)[0]: dv
+            for dv in ws.data_validations.dataValidation
+            for cells in str(dv.sqref).split()
+        }
+        fields = {f.name: f for f in FIELDS[table]}
+        for header in ws[1]:
+            f = fields.get(header.value)
+            if f is None:
+                continue
+            dv = rules.get(header.column)
+            rows.append(
+                {
+                    "sheet": table,
+                    "column": f.name,
+                    "entry": "drop-down list" if dv is not None and dv.type == "list" else "typed",
+                    "allowed": "" if dv is None else _check_text(wb, dv, f),
+                    "must be filled in": f.required and not f.blank_allowed,
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def xlsx_bytes(workbook) -> bytes:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tees_analysis import atomic, cli, merge, pipeline
-from tees_analysis.problems import ValidationError
+from tees_analysis.problems import Problem, ValidationError, relative_to
 from tees_analysis.schema import FIELDS
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -113,6 +113,33 @@ def test_adding_2022_keeps_the_old_version_and_passes_load(dataset):
     assert manifest["years_added"] == [2022]
     assert manifest["files_added"][0]["file"].endswith("fictional_2022.xlsx")
     assert (manifest["reviews_added"], manifest["children_added"]) == (2, 3)
+
+
+def test_manifest_table_and_snapshot_say_what_a_version_added(dataset):
+    assert merge.snapshot(dataset) == tree(dataset)
+    assert merge.snapshot(dataset / "missing") == {}
+    merge.add_year([NEW], dataset)
+    table = merge.manifest_table(dataset).set_index("item")["value"]
+    assert table["version"] == "versions/0002" and table["previous version"] == "versions/0001"
+    assert table["files added"] == "tests/fixtures/fictional_2022.xlsx"
+    assert (table["years added"], table["years replaced"]) == ("2022", "none")
+    assert (table["reviews added"], table["children in the dataset"]) == ("2", "9")
+    first = merge.manifest_table(dataset, "versions/0001").set_index("item")["value"]
+    assert first["previous version"].startswith("none")
+    assert merge.manifest(dataset)["version"] == "versions/0002"
+    with pytest.raises(FileNotFoundError, match="not a dataset"):
+        merge.manifest(dataset / "missing")
+
+
+def test_problems_can_be_shown_relative_to_a_temporary_folder(dataset):
+    merge.add_year([NEW], dataset)
+    with pytest.raises(ValidationError) as caught:
+        merge.add_year([NEW], dataset)
+    shown = relative_to(caught.value.problems, dataset.parent)
+    assert str(dataset.parent) not in "".join(map(str, shown))
+    assert any("(dataset/versions/0002/children.csv row " in p.message for p in shown)
+    assert {p.file for p in shown} == {"tests/fixtures/fictional_2022.xlsx"}
+    assert relative_to([Problem(str(dataset), None, None, None, "x")], dataset)[0].file == "."
 
 
 def test_children_may_join_a_review_already_in_the_dataset(dataset, tmp_path):

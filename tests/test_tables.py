@@ -220,3 +220,19 @@ def test_small_formatters():
     assert tables.fmt_ratio(float("inf")) == "∞"
     assert tables.fmt_ratio(float("nan")) == "undefined"
     assert tables.fmt_p(0.0004) == "<0.001"
+
+
+def test_by_year_counts_reviews_and_children_per_year_and_partnership():
+    data = pipeline.load([FIXTURES / "fictional_reviews.csv", FIXTURES / "fictional_children.csv"])
+    table = tables.by_year(data)
+    assert list(table.index) == ["2018", "2020", "2021", "all years"]
+    assert list(table[("STSCP", "reviews")]) == [1, 1, 0, 2]
+    assert list(table[("STSCP", "children")]) == [1, 2, 0, 3]
+    assert list(table[("HSSCP", "reviews")]) == [0, 0, 2, 2]
+    assert list(table[("HSSCP", "children")]) == [0, 0, 3, 3]
+    assert list(table[("Tees", "children")]) == [1, 2, 3, 6]
+    assert set(table[("", "provenance")]) == {"fictional"}
+    blank = pipeline.Dataset(
+        data.reviews.drop(columns="provenance"), data.children, data.changes, data.files
+    )
+    assert set(tables.by_year(blank)[("", "provenance")]) == {"case records"}

@@ -224,3 +224,40 @@ def test_fictional_2022_with_mistakes_reports_each_mistake():
         assert hits and any(p.value == value for p in hits), (sheet, row, column, value)
     assert any(p.column == "Name" and "direct identifier" in p.message for p in found)
     assert schema.identifier_header("Name") == "a name"
+
+
+# --------------------------------------------------------------------------- reading it back
+
+
+def test_sheets_table_lists_the_sheets_in_order():
+    sheets = template.sheets_table()
+    assert list(sheets["sheet"]) == ["README", "reviews", "children", template.LISTS_SHEET]
+    assert list(sheets["shown"]) == [True, True, True, False]
+    assert list(sheets["columns"].iloc[1:3]) == [len(FIELDS["reviews"]), len(FIELDS["children"])]
+    assert sheets["for"].str.len().gt(0).all()
+
+
+def test_columns_table_reads_the_drop_down_lists_and_checks_of_the_workbook():
+    columns = template.columns_table()
+    assert list(columns["column"]) == [f.name for t in TABLES for f in FIELDS[t]]
+    by_name = columns.set_index(["sheet", "column"])
+    for table in TABLES:
+        for f in FIELDS[table]:
+            row = by_name.loc[(table, f.name)]
+            if f.kind in ("category", "multi_category"):
+                assert row["entry"] == "drop-down list"
+                assert row["allowed"].startswith("; ".join(f.labels))
+            if f.kind == "yes_no":
+                assert row["allowed"] == "yes; no" and not row["must be filled in"]
+    assert by_name.loc[("reviews", "year"), "allowed"] == "a whole number from 1990 to this year"
+    assert by_name.loc[("children", "living_arrangements"), "allowed"].endswith(
+        "(several, separated by '; ')"
+    )
+    assert "never a name" in by_name.loc[("children", "child_id"), "allowed"]
+    assert by_name.loc[("reviews", "review_id"), "must be filled in"]
+
+
+def test_columns_table_of_a_filled_in_workbook_is_that_of_the_template():
+    filled = openpyxl.load_workbook(FIXTURES / "fictional_2022.xlsx")
+    assert template.columns_table(filled).equals(template.columns_table())
+    assert template.sheets_table(filled).equals(template.sheets_table())
