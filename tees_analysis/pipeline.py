@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -55,7 +55,13 @@ def clean_files(paths, log: ProblemLog) -> tuple[dict[str, pd.DataFrame | None],
     shown = {str(p): display(p) for p in paths}
     parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
     changes: list[dict] = []
-    for raw in read_files(list(paths), log):
+    start = len(log.problems)
+    raws = read_files(list(paths), log)
+    # problems found while reading name the file as every later problem does
+    log.problems[start:] = [
+        replace(p, file=shown.get(p.file, p.file)) for p in log.problems[start:]
+    ]
+    for raw in raws:
         raw.file = shown.get(raw.file, raw.file)
         cleaned = clean_table(raw, log)
         parts[raw.table].append(cleaned.frame)

@@ -449,3 +449,11 @@ def test_every_command_has_help(capsys):
             cli.main([command, "--help"])
         assert done.value.code == 0
         assert f"usage: tees-analysis {command}" in capsys.readouterr().out
+
+
+def test_problems_found_while_reading_name_the_file_like_the_others():
+    from tees_analysis import pipeline
+
+    problems = pipeline.problems([(FIXTURES / "fictional_2022_with_mistakes.xlsx").resolve()])
+    assert any("holds a formula" in p.message for p in problems)  # found while reading
+    assert {p.file for p in problems} == {"tests/fixtures/fictional_2022_with_mistakes.xlsx"}
