@@ -207,15 +207,32 @@ class About:
 
     ``report``: the data are the report's (:func:`is_report_data`), so comparisons with the
     published figures apply. ``label``: the data in a few words (``"reconstructed"`` for the
-    report's). ``caption``: the line under every figure, saying where the data come from.
+    report's). ``provenance``: each provenance of the reviews with its years. :attr:`caption`:
+    the line under every figure, saying where the data come from.
     """
 
     selection: Selection
     report: bool
     label: str
-    caption: str
     reviews: int
     children: int
+    years: str
+    provenance: dict[str, str]
+
+    @property
+    def caption(self) -> str:
+        """The figures' caption: the collection's own for the report's data."""
+        if self.report:
+            from .style import RECONSTRUCTED as REPORT_CAPTION  # matplotlib: only when drawing
+
+            return REPORT_CAPTION
+        kinds = self.provenance
+        parts = [f"{years} {_PROVENANCE_WORDS.get(k, k)}" for k, years in kinds.items()]
+        who = self.selection.partnership or "both partnerships"
+        caption = f"Case-level data {self.years or 'no reviews'}, {who}: " + "; ".join(parts)
+        if CASE_RECORDS not in kinds:
+            caption += " (not the partnerships' records)"
+        return caption + "."
 
     def note(self, left_out: str = "") -> str:
         """What a reader of a rerun must know; empty for the report's data.
@@ -250,23 +267,21 @@ class About:
 
 def about(dataset: pipeline.Dataset, chosen: Selection | None = None) -> About:
     """Describe the data a notebook analyses (``chosen`` defaults to :func:`current`)."""
-    from .style import RECONSTRUCTED as REPORT_CAPTION
-
     chosen = current() if chosen is None else chosen
     report = is_report_data(dataset)
     kinds = provenance_years(dataset.reviews)
     if report:
-        label, caption = RECONSTRUCTED, REPORT_CAPTION
+        label = RECONSTRUCTED
+    elif len(kinds) == 1:
+        label = f"{next(iter(kinds))} {next(iter(kinds.values()))}"
     else:
-        if len(kinds) == 1:
-            label = f"{next(iter(kinds))} {next(iter(kinds.values()))}"
-        else:
-            label = ", ".join(f"{kind} {years}" for kind, years in kinds.items())
-        parts = [f"{years} {_PROVENANCE_WORDS.get(k, k)}" for k, years in kinds.items()]
-        years = year_spans(dataset.reviews["year"]) or "no reviews"
-        who = chosen.partnership or "both partnerships"
-        caption = f"Case-level data {years}, {who}: " + "; ".join(parts)
-        if CASE_RECORDS not in kinds:
-            caption += " (not the partnerships' records)"
-        caption += "."
-    return About(chosen, report, label, caption, len(dataset.reviews), len(dataset.children))
+        label = ", ".join(f"{kind} {years}" for kind, years in kinds.items())
+    return About(
+        selection=chosen,
+        report=report,
+        label=label,
+        reviews=len(dataset.reviews),
+        children=len(dataset.children),
+        years=year_spans(dataset.reviews["year"]),
+        provenance=kinds,
+    )
