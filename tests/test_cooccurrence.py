@@ -290,6 +290,7 @@ def test_low_p_lines_group_by_status_only_when_there_is_one():
         "    age x all three: p = 0.046",
     ]
 
+
 def test_a_swap_of_outcomes_keeps_every_figure(dataset):
     rules = load_rules()
     readings = cooccurrence.chosen_readings()
