@@ -99,18 +99,11 @@ def reproduce(chosen, out_dir: Path, progress=print, folder: Path = NOTEBOOKS) -
         os.environ.update(saved)
 
 
-def _run_selected(folder: Path, out_dir: Path, progress) -> list[Path]:
+def _run_selected(folder: Path, out_dir: Path, progress, jobs: int | None = None) -> list[Path]:
     todo = [nb for nb in notebooks(folder) if uses_selection(nb)]
-    written = []
-    for i, path in enumerate(todo, start=1):
-        start = time.perf_counter()
-        progress(f"[{i}/{len(todo)}] {path.name} ...")
-        target = Path(out_dir) / "notebooks" / path.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        execute(path, out=target)
-        written.append(target)
-        progress(f"[{i}/{len(todo)}] {path.name} done in {time.perf_counter() - start:.1f} s")
-    return written
+    (Path(out_dir) / "notebooks").mkdir(parents=True, exist_ok=True)
+    progress(f"running {len(todo)} notebooks, {min(jobs or default_jobs(), len(todo))} at a time")
+    return execute_all(todo, jobs or default_jobs(), progress, out_dir=Path(out_dir) / "notebooks")
 
 
 def default_jobs() -> int:
@@ -118,31 +111,38 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def _timed_execute(path: Path) -> float:
+def _timed_execute(path: Path, out: Path | None = None) -> float:
     start = time.perf_counter()
-    execute(path)
+    execute(path, out=out)
     return time.perf_counter() - start
 
 
-def execute_all(paths: list[Path], jobs: int = 1, progress=print) -> None:
+def execute_all(
+    paths: list[Path], jobs: int = 1, progress=print, out_dir: Path | None = None
+) -> list[Path]:
     """Execute ``paths``, ``jobs`` at a time, each in its own kernel, reporting each as done.
 
-    The notebooks do not read each other's outputs (each reads the committed data and writes
-    only its own figures and tables), so the order in which they finish does not matter.
+    Each executed notebook is saved in place, or into ``out_dir`` under its own name. The
+    notebooks do not read each other's outputs (each reads the data and writes only its own
+    figures and tables), so the order in which they finish does not matter. Returns the paths
+    written, in the order of ``paths``.
     """
+    targets = {p: (p if out_dir is None else Path(out_dir) / p.name) for p in paths}
     total = len(paths)
     if jobs <= 1 or total <= 1:
         for i, path in enumerate(paths, start=1):
-            progress(f"[{i}/{total}] {display(path)} done in {_timed_execute(path):.1f} s")
-        return
+            seconds = _timed_execute(path, targets[path])
+            progress(f"[{i}/{total}] {display(path)} done in {seconds:.1f} s")
+        return list(targets.values())
     # Processes, not threads: each notebook client runs its own event loop and kernel. The
     # largest files (most outputs, usually the longest runs) start first, to finish sooner.
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
         ordered = sorted(paths, key=lambda p: -p.stat().st_size)
-        futures = {pool.submit(_timed_execute, path): path for path in ordered}
+        futures = {pool.submit(_timed_execute, p, targets[p]): p for p in ordered}
         for i, future in enumerate(as_completed(futures), start=1):
             seconds = future.result()  # re-raises a notebook's error here
             progress(f"[{i}/{total}] {display(futures[future])} done in {seconds:.1f} s")
+    return list(targets.values())
 
 
 def main(argv=None) -> int:

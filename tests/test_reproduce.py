@@ -43,7 +43,8 @@ def test_reproduce_runs_selection_notebooks_into_the_output_folder(tmp_path, mon
     assert [p.name for p in written] == ["01_data.ipynb"]
     out = nbformat.read(written[0], as_version=4).cells[0].outputs[0]["text"]
     assert out.splitlines() == ["(2020, 2021) STSCP 1 2", "figures out"]
-    assert lines[0] == "[1/1] 01_data.ipynb ..." and lines[1].startswith("[1/1] 01_data.ipynb done")
+    assert lines[0] == "running 1 notebooks, 1 at a time"
+    assert lines[1].startswith("[1/1] ") and "01_data.ipynb done in" in lines[1]
     after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
     assert after == before  # the committed notebooks are untouched
 
