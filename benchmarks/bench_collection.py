@@ -19,7 +19,6 @@ own floor. Results go to ``benchmarks/results/collection.json``.
 from __future__ import annotations
 
 import ast
-import json
 import os
 import statistics
 import subprocess
@@ -30,12 +29,12 @@ from datetime import datetime
 from pathlib import Path
 
 import nbformat
+from common import save_record
 from nbclient import NotebookClient
 
 from tees_analysis.run_all import default_jobs, execute_all, notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = Path(__file__).parent / "results" / "collection.json"
 TARGET_RATIO = 1.3
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 ENV = {"PYTHONHASHSEED": "0", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
@@ -208,9 +207,7 @@ def main(runs: int = 5, detail_runs: int = 1) -> dict:
         f"main job {record['main_job_s']:.1f} s; floor {record['floor_s']:.1f} s "
         f"({jobs} at a time); ratio {record['ratio']:.2f} (target <= {TARGET_RATIO})"
     )
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"recorded in {RESULTS.relative_to(ROOT)}")
+    save_record("collection", record)
     return record
 
 

@@ -14,13 +14,13 @@ The target is a total under 5 s on 2 cores.
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import statistics
 import sys
 import time
-from pathlib import Path
+
+from common import save_record
 
 from tees_analysis.published import load_published
 from tees_analysis.reconstruct import reconstruct_all
@@ -32,8 +32,6 @@ STEPS = {
     "bounds": ("bounds",),
 }
 TARGET = 5.0
-#: Where the latest medians are recorded (notebook 02 quotes them).
-RESULTS = Path(__file__).parent / "results" / "reconstruct.json"
 
 
 def run_once(threads: int) -> dict[str, float]:
@@ -66,9 +64,7 @@ def main(runs: int = 5, threads: int = 2) -> dict[str, float]:
         "median_seconds": {step: round(value, 2) for step, value in medians.items()},
         "target_seconds": TARGET,
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"recorded in {RESULTS}")
+    save_record("reconstruct", record)
     return medians
 
 

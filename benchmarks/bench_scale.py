@@ -31,7 +31,6 @@ Results go to ``benchmarks/results/scale.json``.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import os
 import platform
@@ -43,6 +42,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from common import save_record
 
 from tees_analysis import cooccurrence, measures, scale
 from tees_analysis.rules import load_rules
@@ -60,7 +60,6 @@ TARGET_SECONDS = 1.0
 STEPS = ("packing_children", "packing_reviews", "bincount_children", "bincount_reviews",
          "derivation")  # fmt: skip
 TARGET_RATIO = 3.0
-RESULTS = Path(__file__).parent / "results" / "scale.json"
 
 
 def _timed(function):
@@ -276,9 +275,7 @@ def main(runs: int = 5) -> dict:
     }
     record["note"] = note(record)
     _print(record)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(_round(record), indent=2) + "\n")
-    print(f"recorded in {RESULTS}")
+    save_record("scale", _round(record))
     return record
 
 

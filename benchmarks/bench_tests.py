@@ -10,7 +10,6 @@ Results go to ``benchmarks/results/tests.json``.
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import subprocess
@@ -18,8 +17,9 @@ import sys
 import time
 from pathlib import Path
 
+from common import save_record
+
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = Path(__file__).parent / "results" / "tests.json"
 TARGET = 90.0
 
 
@@ -51,9 +51,7 @@ def main(runs: int = 3) -> dict:
         "met": median <= TARGET,
     }
     print(f"test suite median {median:.1f} s (target <= {TARGET:.0f} s)")
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"recorded in {RESULTS.relative_to(ROOT)}")
+    save_record("tests", record)
     return record
 
 

@@ -86,14 +86,45 @@ def collection(r: dict) -> list[str]:
     return lines
 
 
+def _ms(seconds) -> str:
+    return "–" if seconds is None else f"{1000 * seconds:,.1f} ms"
+
+
 def scale(r: dict) -> list[str]:
-    lines = ["## 2. National scale: figure and co-occurrence tables on synthetic data", ""]
-    lines.append(
-        f"Targets at 1,000,000 children: <= {r.get('target_seconds', 1.0)} s and "
-        f"<= {r.get('target_ratio', 3.0)} x the `np.bincount` floor over the same bit-packed "
-        f"factor matrix. Latest: {verdict(r.get('met'))}."
-    )
-    lines += ["", "```", json.dumps(r.get("sizes", r), indent=1)[:6000], "```"]
+    met = r.get("met", {})
+    lines = [
+        "## 2. National scale: figure and co-occurrence tables on synthetic data",
+        "",
+        f"Synthetic children in reviews of 1-4, {len(r['factors'])} binary factors, grouped by "
+        f"{', '.join(r['by'])} (`tees_analysis.scale.synthetic`, seed {r['seed']}). Targets at "
+        f"1,000,000 children: <= {r['target_seconds']:.0f} s ({verdict(met.get('seconds'))}) "
+        f"and <= {r['target_ratio']:.0f} x a `np.bincount` over the same bit-packed factor "
+        f"codes ({verdict(met.get('ratio'))}). Medians of {r['runs']} runs.",
+        "",
+        "| children | reviews | ours | packing | bincounts | tables | floor | ratio "
+        "| project's pandas functions |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for size in r["sizes"].values():
+        parts = size["ours_parts_median_seconds"]
+        lines.append(
+            f"| {size['n_children']:,} | {size['n_reviews']:,} | "
+            f"{_ms(size['ours_median_seconds'])} | {_ms(parts['packing'])} | "
+            f"{_ms(parts['bincount'])} | {_ms(parts['derivation'])} | "
+            f"{_ms(size['floor_median_seconds'])} | **{size['ratio']:.2f}** | "
+            f"{_ms(size.get('existing_median_seconds'))} |"
+        )
+    growth = r.get("growth_exponent", {})
+    if growth:
+        lines += [
+            "",
+            "Growth (exponent b in time ~ n^b between sizes): "
+            + "; ".join(
+                f"{who} " + ", ".join(f"{k}: {v}" for k, v in steps.items())
+                for who, steps in growth.items()
+            )
+            + ".",
+        ]
     if r.get("note"):
         lines += ["", r["note"]]
     return lines

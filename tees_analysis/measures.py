@@ -174,22 +174,33 @@ def compute_figures(
     percent figures.
     """
     readings = rules.check_readings(readings or {})
+    populations: dict = {}
+    return figure_records(
+        lambda row: count_figure(dataset, rules, row, readings, populations),
+        rules,
+        readings,
+        definitions,
+    )
+
+
+def figure_records(count, rules: Rules, readings: dict[str, str], definitions=None):
+    """The figure table of :func:`compute_figures`, with ``count(row) -> (count, denominator)``
+    doing the counting (so that other counting engines give the same layout)."""
     if definitions is None:
         definitions = load_published()
     definitions = definitions[DEFINITION_COLUMNS].reset_index(drop=True)
     records = []
-    populations: dict = {}
     for row in definitions.itertuples(index=False):
-        count, denominator = count_figure(dataset, rules, row, readings, populations)
-        percent = round_half_up(count, denominator) if denominator else pd.NA
+        n, denominator = count(row)
+        percent = round_half_up(n, denominator) if denominator else pd.NA
         records.append(
             {
                 **row._asdict(),
                 "partnership_counted": figure_partnership(rules, row, readings),
-                "count": count,
+                "count": n,
                 "denominator": denominator,
                 "percent_half_up": percent,
-                "value": count if row.unit == "count" else percent,
+                "value": n if row.unit == "count" else percent,
             }
         )
     out = pd.DataFrame(records)

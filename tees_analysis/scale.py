@@ -69,7 +69,6 @@ from scipy.special import ndtri
 
 from . import cooccurrence, measures
 from .pipeline import Dataset
-from .published import load_published
 from .rules import Rules, figure_partnership
 from .schema import NOT_RECORDED, THEMES, TOXIC_TRIO, theme_field
 from .schema import field as schema_field
@@ -986,26 +985,9 @@ def figure_table(
     with :func:`covers`).
     """
     readings = rules.check_readings(readings or {})
-    if definitions is None:
-        definitions = load_published()
-    definitions = definitions[measures.DEFINITION_COLUMNS].reset_index(drop=True)
-    records = []
-    for row in definitions.itertuples(index=False):
-        n_count, denominator = _count(analysis, rules, row, readings)
-        percent = measures.round_half_up(n_count, denominator) if denominator else pd.NA
-        records.append(
-            {
-                **row._asdict(),
-                "partnership_counted": figure_partnership(rules, row, readings),
-                "count": n_count,
-                "denominator": denominator,
-                "percent_half_up": percent,
-                "value": n_count if row.unit == "count" else percent,
-            }
-        )
-    out = pd.DataFrame(records)
-    out["percent_largest_remainder"] = measures._block_largest_remainder(out, rules)
-    return out
+    return measures.figure_records(
+        lambda row: _count(analysis, rules, row, readings), rules, readings, definitions
+    )
 
 
 def national_definitions(dataset, rules: Rules) -> pd.DataFrame:
