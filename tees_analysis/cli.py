@@ -180,7 +180,9 @@ def _reproduce(args) -> int:
     out = Path(args.out) if args.out else ROOT / "reports" / "reproduce" / label
     print(f"reproducing for {chosen.describe()}: {len(data.reviews)} reviews, "
           f"{len(data.children)} children -> {display(out)}")  # fmt: skip
-    written = run_all.reproduce(chosen, out, progress=lambda line: print(line, flush=True))
+    written = run_all.reproduce(
+        chosen, out, progress=lambda line: print(line, flush=True), jobs=args.jobs
+    )
     print(f"wrote {len(written)} notebooks to {display(out / 'notebooks')} and figures to "
           f"{display(out / 'figures')}")  # fmt: skip
     return 0
@@ -329,6 +331,12 @@ ARGUMENTS = {
             "--out",
             metavar="DIR",
             help="output folder (default: reports/reproduce/<years>_<partnership>)",
+        ),
+        _arg(
+            "--jobs",
+            type=int,
+            metavar="N",
+            help="notebooks run at once (default: one per core, at most 4; 1 = in order)",
         ),
         _DATASET,
         _FORMAT,

@@ -79,7 +79,9 @@ def build_processed() -> None:
     print("processed: " + ", ".join(display(p) for p in written))
 
 
-def reproduce(chosen, out_dir: Path, progress=print, folder: Path = NOTEBOOKS) -> list[Path]:
+def reproduce(
+    chosen, out_dir: Path, progress=print, folder: Path = NOTEBOOKS, jobs: int | None = None
+) -> list[Path]:
     """Rerun the notebooks that analyse data for selection ``chosen`` into ``out_dir``.
 
     The committed notebooks and figures are not touched: executed copies go to
@@ -93,7 +95,7 @@ def reproduce(chosen, out_dir: Path, progress=print, folder: Path = NOTEBOOKS) -
     saved = dict(os.environ)
     os.environ.update(chosen.environment())
     try:
-        return _run_selected(folder, out_dir, progress)
+        return _run_selected(folder, out_dir, progress, jobs)
     finally:  # the selection is for the kernels started here, not for the caller afterwards
         os.environ.clear()
         os.environ.update(saved)
