@@ -118,6 +118,8 @@ def test_side_by_side_sex(figures):
     # Wilson 1/3: 6.1-79.2%; 2/3: 20.8-93.9%; 0/3: 0-56.1%
     assert list(table[("STSCP", "95% CI")]) == ["6–79%", "21–94%", "0–56%"]
     assert list(table[("HSSCP", "counted")]) == ["1/3", "1/3", tables.NOT_PUBLISHED]
+    # without an audit table (as for data other than the report's) nothing published shows
+    assert set(table.columns.get_level_values(1)) == {"counted", "% (half up)", "95% CI"}
 
 
 def test_side_by_side_multi_valued_block_keeps_every_denominator(figures):
