@@ -1,11 +1,12 @@
 """Benchmark of the test suite: wall time of README's test command, ``python3 tasks.py test``.
 
-Run ``python benchmarks/bench_tests.py [runs]`` (default 3) from the repository root, after
+Run ``python benchmarks/bench_tests.py [runs]`` (default 1) from the repository root, after
 ``python3 tasks.py setup``. Each run is the whole command as CI runs it (set-up check, ruff,
 pytest with its worker processes and every notebook under nbval); the median is compared with
-the target of 90 s on 2 cores. Three runs by default, not five: five would take the whole
-benchmark (``python3 tasks.py bench``) past its ten-minute budget; pass 5 to get five.
-Results go to ``benchmarks/results/tests.json``.
+the target of 90 s on 2 cores. One run by default, not five: a run takes about two minutes,
+and five would take the whole benchmark (``python3 tasks.py bench``) well past its ten-minute
+budget; ``python benchmarks/bench_tests.py 5`` gives five. Results go to
+``benchmarks/results/tests.json``.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def once() -> float:
     return seconds
 
 
-def main(runs: int = 3) -> dict:
+def main(runs: int = 1) -> dict:
     times = []
     for run in range(1, runs + 1):
         times.append(once())
