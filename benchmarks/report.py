@@ -19,6 +19,17 @@ OUT = HERE / "RESULTS.md"
 PACKAGES = ["numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn", "nbclient"]
 
 
+def gap(name: str) -> list[str]:
+    """The hand-written explanation of a missed target (``gaps.md``, section ``## name``)."""
+    text = (HERE / "gaps.md").read_text(encoding="utf-8")
+    sections = {}
+    for block in text.split("\n## ")[1:]:
+        title, _, body = block.partition("\n")
+        sections[title.strip()] = body.strip()
+    body = sections.get(name)
+    return ["", f"Why the target is missed (`benchmarks/gaps.md`): {body}"] if body else []
+
+
 def load(name: str) -> dict | None:
     path = RESULTS / f"{name}.json"
     return json.loads(path.read_text()) if path.exists() else None
@@ -173,8 +184,16 @@ def main() -> Path:
         record = load(name)
         if record is None:
             lines += [f"## {name}", "", f"not run (no `results/{name}.json`).", ""]
-        else:
-            lines += [*section(record), ""]
+            continue
+        lines += section(record)
+        met = record.get("met")
+        if isinstance(met, dict):
+            met = met.get("all")
+        if met is None and "median_seconds" in record:
+            met = record["median_seconds"]["total"] <= record["target_seconds"]
+        if met is False:
+            lines += gap(name)
+        lines.append("")
     OUT.write_text("\n".join(lines).rstrip("\n") + "\n")
     print(f"wrote {OUT.relative_to(HERE.parent)}")
     return OUT

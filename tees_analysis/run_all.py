@@ -67,7 +67,30 @@ def execute(path: Path, timeout: int = 600, out: Path | None = None) -> None:
     client.execute()
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
     atomic.write_text(path if out is None else out, nbformat.writes(nb) + "\n")
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) outputs into one, as nbval compares them.
+
+    How a kernel splits printed text into messages depends on timing (one ``print`` may arrive
+    as two), so without this a rerun that prints the same text could save different files.
+    """
+    joined: list = []
+    for output in outputs:
+        previous = joined[-1] if joined else None
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            previous["text"] = previous["text"] + output["text"]
+        else:
+            joined.append(output)
+    return joined
 
 
 def build_processed() -> None:

@@ -147,3 +147,20 @@ def test_reproduce_a_fictional_2022_reruns_the_data_notebooks(tmp_path, monkeypa
 
     after = {"figures": hashes(FIGURES), "notebooks": hashes(NOTEBOOKS)}
     assert after == before  # the repository's figures and notebooks are untouched
+
+
+def test_split_printed_text_is_saved_as_one_output():
+    outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="26 reviews"),
+        nbformat.v4.new_output("stream", name="stdout", text="\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="warning\n"),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "1"}, execution_count=1),
+        nbformat.v4.new_output("stream", name="stdout", text="after\n"),
+    ]
+    joined = run_all.coalesce_streams(outputs)
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in joined] == [
+        ("stream", "stdout", "26 reviews\n"),
+        ("stream", "stderr", "warning\n"),
+        ("execute_result", None, None),
+        ("stream", "stdout", "after\n"),
+    ]
