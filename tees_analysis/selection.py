@@ -24,6 +24,7 @@ from pathlib import Path
 from . import pipeline
 from .paths import FIGURES, RAW, ROOT
 from .schema import CASE_RECORDS, FICTIONAL, KEYS, RECONSTRUCTED, TABLES
+from .validate import provenance_kinds
 
 ENV_FILES = "TEES_DATA_FILES"
 ENV_YEARS = "TEES_YEARS"
@@ -181,9 +182,7 @@ def year_spans(years) -> str:
 
 def provenance_years(reviews) -> dict[str, str]:
     """Each provenance of the reviews (blank = case records) with its years, oldest first."""
-    if "provenance" not in reviews:  # an optional column
-        reviews = reviews.assign(provenance=None)
-    kinds = reviews["provenance"].astype(object).where(reviews["provenance"].notna(), CASE_RECORDS)
+    kinds = provenance_kinds(reviews)
     order = reviews.assign(_kind=kinds).groupby("_kind")["year"].min().sort_values(kind="stable")
     return {kind: year_spans(reviews.loc[kinds == kind, "year"]) for kind in order.index}
 

@@ -35,6 +35,7 @@ from .measures import compute_figures, round_half_up
 from .paths import DATA
 from .rules import Rules, load_rules
 from .schema import THEMES
+from .validate import provenance_kinds
 
 RECONSTRUCTION = DATA / "reconstruction"
 #: The reconstruction's table of readings; its ``chosen`` column names the option it used.
@@ -442,8 +443,7 @@ def by_year(dataset) -> pd.DataFrame:
             part = frame if group == "Tees" else frame[frame["partnership"].astype(object) == group]
             counts = part["year"].value_counts()
             data[(group, name)] = [int(counts.get(y, 0)) for y in years] + [len(part)]
-    given = reviews["provenance"] if "provenance" in reviews else pd.Series(None, reviews.index)
-    provenance = given.astype(object).fillna("case records")
+    provenance = provenance_kinds(reviews)
     data[("", "provenance")] = [
         ", ".join(sorted(set(provenance[reviews["year"] == y]))) for y in years
     ] + [", ".join(sorted(set(provenance)))]

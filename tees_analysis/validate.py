@@ -107,6 +107,14 @@ def check_ages(children: pd.DataFrame, log: ProblemLog) -> None:
                 )
 
 
+def provenance_kinds(reviews: pd.DataFrame) -> pd.Series:
+    """Each review's provenance, a blank (or a missing column) meaning case records."""
+    if "provenance" not in reviews:  # an optional column
+        return pd.Series(CASE_RECORDS, index=reviews.index, dtype=object)
+    given = reviews["provenance"].astype(object)
+    return given.where(given.notna(), CASE_RECORDS)
+
+
 def check_provenance(reviews: pd.DataFrame, log: ProblemLog) -> None:
     """Reconstructed or fictional reviews are never mixed with case records.
 
@@ -117,7 +125,7 @@ def check_provenance(reviews: pd.DataFrame, log: ProblemLog) -> None:
     """
     if "provenance" not in reviews:
         return
-    kinds = reviews["provenance"].astype(object).where(reviews["provenance"].notna(), CASE_RECORDS)
+    kinds = provenance_kinds(reviews)
     if CASE_RECORDS not in set(kinds) or kinds.nunique() < 2:
         return
     for rec, kind in zip(reviews.to_dict("records"), kinds, strict=True):
