@@ -30,13 +30,11 @@ from pathlib import Path
 
 import nbformat
 from common import save_record
-from nbclient import NotebookClient
 
-from tees_analysis.run_all import default_jobs, execute_all, notebooks
+from tees_analysis.run_all import default_jobs, execute_all, notebook_client, notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 1.3
-KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 ENV = {"PYTHONHASHSEED": "0", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
 
@@ -60,23 +58,18 @@ def import_source(nb) -> str:
     return "\n".join(dict.fromkeys(lines))  # in order, without repeats
 
 
-def _client(nb, folder: Path, timing: bool = False) -> NotebookClient:
-    return NotebookClient(
-        nb,
-        timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(folder)}},
-        record_timing=timing,
-        extra_arguments=KERNEL_ARGS,
-    )
+def floor_notebook(path: Path):
+    """The import-only copy of the notebook at ``path``: its floor."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(import_source(nbformat.read(path, as_version=4)))]
+    return nb
 
 
 def floor_once(path: Path) -> float:
     """Seconds for a fresh kernel to start and run only the notebook's imports."""
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(import_source(nbformat.read(path, as_version=4)))]
+    nb = floor_notebook(path)
     start = time.perf_counter()
-    _client(nb, path.parent).execute()
+    notebook_client(nb, path.parent).execute()
     return time.perf_counter() - start
 
 
@@ -94,7 +87,7 @@ def notebook_once(path: Path) -> tuple[float, list[tuple[int, float, str]]]:
     """Seconds to execute one notebook in a fresh kernel, and (cell, seconds, first line)."""
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    _client(nb, path.parent, timing=True).execute()
+    notebook_client(nb, path.parent, record_timing=True).execute()
     total = time.perf_counter() - start
     cells = []
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
@@ -120,13 +113,9 @@ def main_job_once() -> float:
 
 def floor_copies(paths: list[Path], folder: Path) -> list[Path]:
     """Import-only copies of ``paths`` in ``folder`` (same names, same sizes order)."""
-    copies = []
-    for path in paths:
-        nb = nbformat.v4.new_notebook()
-        nb.cells = [nbformat.v4.new_code_cell(import_source(nbformat.read(path, as_version=4)))]
-        copy = folder / path.name
-        nbformat.write(nb, copy)
-        copies.append(copy)
+    copies = [folder / path.name for path in paths]
+    for path, copy in zip(paths, copies, strict=True):
+        nbformat.write(floor_notebook(path), copy)
     return copies
 
 

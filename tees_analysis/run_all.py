@@ -44,6 +44,22 @@ def uses_selection(path: Path) -> bool:
     return bool(nb.metadata.get("tees", {}).get("selection", False))
 
 
+def notebook_client(nb, folder: Path, timeout: int = 600, record_timing: bool = False):
+    """An nbclient client that runs ``nb`` in a fresh ``python3`` kernel in ``folder``."""
+    from nbclient import NotebookClient
+
+    return NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(folder)}},
+        record_timing=record_timing,
+        # ipykernel warns on every start that its local TCP sockets are unencrypted; the
+        # kernel is ours and local, so keep that line out of the job's output.
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
+    )
+
+
 def execute(path: Path, timeout: int = 600, out: Path | None = None) -> None:
     """Execute one notebook in a fresh ``python3`` kernel; save it (atomically) to ``out``.
 
@@ -51,20 +67,9 @@ def execute(path: Path, timeout: int = 600, out: Path | None = None) -> None:
     the variables of :mod:`tees_analysis.selection` reach the notebook.
     """
     import nbformat
-    from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-        record_timing=False,
-        # ipykernel warns on every start that its local TCP sockets are unencrypted; the
-        # kernel is ours and local, so keep that line out of the job's output.
-        extra_arguments=["--IPKernelApp.log_level=ERROR"],
-    )
-    client.execute()
+    notebook_client(nb, path.parent, timeout=timeout).execute()
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)
         if cell.cell_type == "code":
