@@ -35,6 +35,16 @@ def load(name: str) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+def met_target(record: dict) -> bool | None:
+    """Whether a benchmark's latest run met its target(s), from its record."""
+    met = record.get("met")
+    if isinstance(met, dict):  # several targets: all of them
+        return met.get("all")
+    if met is None and "median_seconds" in record:  # the reconstruction's record
+        return record["median_seconds"]["total"] <= record["target_seconds"]
+    return met
+
+
 def verdict(met: bool | None) -> str:
     return {True: "**met**", False: "**missed**", None: "not run"}[met]
 
@@ -143,7 +153,7 @@ def scale(r: dict) -> list[str]:
 
 def reconstruct(r: dict) -> list[str]:
     med = r["median_seconds"]
-    met = med["total"] <= r["target_seconds"]
+    met = met_target(r)
     return [
         "## 3. Reconstruction: integer programs, conflict sets and bounds",
         "",
@@ -186,12 +196,7 @@ def main() -> Path:
             lines += [f"## {name}", "", f"not run (no `results/{name}.json`).", ""]
             continue
         lines += section(record)
-        met = record.get("met")
-        if isinstance(met, dict):
-            met = met.get("all")
-        if met is None and "median_seconds" in record:
-            met = record["median_seconds"]["total"] <= record["target_seconds"]
-        if met is False:
+        if met_target(record) is False:
             lines += gap(name)
         lines.append("")
     OUT.write_text("\n".join(lines).rstrip("\n") + "\n")
