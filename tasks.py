@@ -118,7 +118,7 @@ def run_all(args: list[str]) -> int:
 def site(args: list[str]) -> int:
     """Set up, then render the notebooks and documents as a static site in reports/site/."""
     rc = setup()
-    return rc or run([venv_python(), "-m", "tees_analysis.site", *args])
+    return rc or run([venv_python(), "-m", "tees_analysis.report.site", *args])
 
 
 def test(args: list[str]) -> int:

@@ -1,7 +1,7 @@
 """Benchmark of the reconstruction: median wall time of each step over several runs.
 
 Run ``python benchmarks/bench_reconstruct.py [runs] [threads]`` (defaults: 5 runs, 2 threads).
-Steps, as timed inside :func:`tees_analysis.reconstruct.reconstruct_all`:
+Steps, as timed inside :func:`tees_analysis.reconstruction.reconstruct.reconstruct_all`:
 
 * ``ilp`` -- the readings compared (one integer program per combination) and the chosen
   dataset's lexicographic stages and construction;
@@ -22,9 +22,9 @@ import time
 
 from common import save_record
 
-from tees_analysis.published import load_published
-from tees_analysis.reconstruct import reconstruct_all
-from tees_analysis.rules import load_rules
+from tees_analysis.published.figures import load_published
+from tees_analysis.published.rules import load_rules
+from tees_analysis.reconstruction.reconstruct import reconstruct_all
 
 STEPS = {
     "ilp": ("ilp_readings", "ilp_dataset"),

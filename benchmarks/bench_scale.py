@@ -1,11 +1,11 @@
-"""Benchmark of the counting engine (:mod:`tees_analysis.scale`) on synthetic national data.
+"""Benchmark of the counting engine (:mod:`tees_analysis.analysis.scale`) on synthetic data.
 
 Run ``python benchmarks/bench_scale.py [runs]`` (default 5 runs). For 10,000, 100,000 and
 1,000,000 synthetic children (10 yes/no factors, reviews of 1-4 children, 150 partnerships;
-:func:`tees_analysis.scale.synthetic` with its fixed seed; generation is not timed) it takes the
-median over the runs of:
+:func:`tees_analysis.analysis.synthetic.synthetic` with its fixed seed; generation is not
+timed) it takes the median over the runs of:
 
-* ``ours`` -- :func:`tees_analysis.scale.analyse`: packing children and reviews, the two
+* ``ours`` -- :func:`tees_analysis.analysis.scale.analyse`: packing children and reviews, the two
   ``bincount`` calls, and deriving every table (category counts with denominators for every
   partnership, theme counts of reviews and children, the 1,024 combinations per partnership,
   the toxic-trio tables, all pairwise counts with Jaccard and P(B | A) for every partnership,
@@ -15,10 +15,11 @@ median over the runs of:
   ``ours``;
 * ``existing`` (10,000 and 100,000 children only; median of 2 runs, as a comparison rather than
   a target) -- the project's pandas functions on the same
-  data: :func:`~tees_analysis.measures.compute_figures` on the same kinds of figure for every
-  partnership (:func:`~tees_analysis.scale.national_definitions`),
-  :func:`~tees_analysis.cooccurrence.tables_by` for all 10 factors and for the toxic trio, and
-  :func:`~tees_analysis.cooccurrence.pairwise` and ``pairwise_matrices`` for everyone. The
+  data: :func:`~tees_analysis.published.measures.compute_figures` on the same kinds of figure
+  for every partnership (:func:`~tees_analysis.analysis.scale.national_definitions`),
+  :func:`~tees_analysis.analysis.cooccurrence.tables_by` for all 10 factors and for the toxic
+  trio, and
+  :func:`~tees_analysis.analysis.cooccurrence.pairwise` and ``pairwise_matrices`` for everyone. The
   existing pairwise functions are not run per partnership (one table takes the time recorded as
   ``existing_pairwise_one_table_seconds``; ours does all of them).
 
@@ -45,10 +46,11 @@ import numpy as np
 import pandas as pd
 from common import save_record
 
-from tees_analysis import cooccurrence, measures, scale
-from tees_analysis.rules import load_rules
-from tees_analysis.schema import TOXIC_TRIO
-from tees_analysis.tables import chosen_readings
+from tees_analysis.analysis import cooccurrence, scale, synthetic
+from tees_analysis.analysis.tables import chosen_readings
+from tees_analysis.data.schema import TOXIC_TRIO
+from tees_analysis.published import measures
+from tees_analysis.published.rules import load_rules
 
 SIZES = (10_000, 100_000, 1_000_000)
 #: Largest size at which the existing pandas functions are timed.
@@ -57,10 +59,10 @@ EXISTING_UP_TO = 100_000
 #: children; two keep ``python3 tasks.py bench`` within its ten minutes.
 EXISTING_RUNS = 2
 N_FACTORS = 10
-FACTORS = tuple(spec.name for spec in scale.FACTOR_SPECS[:N_FACTORS])
+FACTORS = tuple(spec.name for spec in synthetic.FACTOR_SPECS[:N_FACTORS])
 BY = ("partnership", "outcome", "age_band")
 TARGET_SECONDS = 1.0
-#: The steps of :func:`tees_analysis.scale.analyse` recorded one by one.
+#: The steps of :func:`tees_analysis.analysis.scale.analyse` recorded one by one.
 STEPS = ("packing_children", "packing_reviews", "bincount_children", "bincount_reviews",
          "derivation")  # fmt: skip
 TARGET_RATIO = 3.0
@@ -151,7 +153,7 @@ def _cpu_model() -> str:
 
 
 def bench_size(n: int, runs: int, rules, readings) -> dict:
-    dataset = scale.synthetic(n, N_FACTORS)
+    dataset = synthetic.synthetic(n, N_FACTORS)
     packed = scale.pack(dataset.children, FACTORS, BY)
     reviews = scale.pack_reviews(dataset.reviews)
     review_bins = math.prod(reviews.shape)
@@ -262,7 +264,7 @@ def main(runs: int = 5) -> dict:
         "runs": runs,
         "factors": list(FACTORS),
         "by": list(BY),
-        "seed": scale.SEED,
+        "seed": synthetic.SEED,
         "target_seconds": TARGET_SECONDS,
         "target_ratio": TARGET_RATIO,
         "sizes": {str(r["n_children"]): r for r in results},

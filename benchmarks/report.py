@@ -117,7 +117,8 @@ def scale(r: dict) -> list[str]:
         "## 2. National scale: figure and co-occurrence tables on synthetic data",
         "",
         f"Synthetic children in reviews of 1-4, {len(r['factors'])} binary factors, grouped by "
-        f"{', '.join(r['by'])} (`tees_analysis.scale.synthetic`, seed {r['seed']}). Targets at "
+        f"{', '.join(r['by'])} (`tees_analysis.analysis.synthetic.synthetic`, seed {r['seed']}). "
+        f"Targets at "
         f"1,000,000 children: <= {r['target_seconds']:.0f} s ({verdict(met.get('seconds'))}) "
         f"and <= {r['target_ratio']:.0f} x a `np.bincount` over the same bit-packed factor "
         f"codes ({verdict(met.get('ratio'))}). Medians of {r['runs']} runs.",

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import codebook, pipeline
-from .atomic import RawDataIsReadOnly
+from .data import pipeline
+from .data.atomic import RawDataIsReadOnly
+from .data.problems import ValidationError, problems_frame
 from .paths import PROCESSED, ROOT, display
-from .problems import ValidationError, problems_frame
+from .report import codebook
 
 FORMATS = ("text", "table", "csv")
 
@@ -70,7 +71,7 @@ def _codebook(_args) -> int:
 
 
 def _template(args) -> int:
-    from . import template
+    from .data import template
 
     written = template.write_templates(args.out)
     print("wrote " + ", ".join(display(p) for p in written))
@@ -78,7 +79,7 @@ def _template(args) -> int:
 
 
 def _add_year(args) -> int:
-    from . import merge
+    from .data import merge
 
     try:
         plan = merge.plan(args.files, args.dataset, replace_year=args.replace_year)
@@ -117,7 +118,7 @@ def _add_year(args) -> int:
 
 
 def _export(args) -> int:
-    from . import disclosure
+    from .report import disclosure
 
     if args.suppress == args.unsuppressed:
         print(
@@ -153,7 +154,7 @@ def _export(args) -> int:
 
 def _input_files(args) -> list:
     """The FILES given, else the dataset folder's current version, else data/raw."""
-    from . import merge
+    from .data import merge
 
     return args.files or merge.current_files(args.dataset) or pipeline.data_files()
 
@@ -204,14 +205,14 @@ COMMANDS = {
     "codebook": (
         _codebook,
         "regenerate data/codebook.md from the schema",
-        "Render data/codebook.md from tees_analysis/schema.py.",
+        "Render data/codebook.md from tees_analysis/data/schema.py.",
     ),
     "template": (
         _template,
         "write the data-entry templates (.xlsx and .csv) generated from the schema",
         "Write tees_case_data_template.xlsx (README sheet, drop-down lists, checks), "
         "reviews_template.csv and children_template.csv, generated from "
-        "tees_analysis/schema.py. The output is the same, byte for byte, on every run.",
+        "tees_analysis/data/schema.py. The output is the same, byte for byte, on every run.",
     ),
     "add-year": (
         _add_year,
@@ -366,11 +367,11 @@ def main(argv=None) -> int:
 def _defaults(args) -> None:
     """Defaults that live in modules imported only when needed."""
     if getattr(args, "dataset", False) is None:
-        from .merge import DEFAULT_DATASET
+        from .data.merge import DEFAULT_DATASET
 
         args.dataset = DEFAULT_DATASET
     if args.command == "template" and args.out is None:
-        from .template import TEMPLATES
+        from .data.template import TEMPLATES
 
         args.out = TEMPLATES
 

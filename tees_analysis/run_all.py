@@ -22,9 +22,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
 
-from . import atomic, pipeline
+from .data import atomic, pipeline
+from .data.problems import ValidationError
 from .paths import NOTEBOOKS, PROCESSED, RAW, display
-from .problems import ValidationError
 
 
 def notebooks(folder: Path = NOTEBOOKS) -> list[Path]:

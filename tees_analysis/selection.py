@@ -21,10 +21,11 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import pipeline
+from .data import pipeline
+from .data.schema import CASE_RECORDS, FICTIONAL, KEYS, RECONSTRUCTED, TABLES
+from .data.validate import provenance_kinds
 from .paths import FIGURES, RAW, ROOT
-from .schema import CASE_RECORDS, FICTIONAL, KEYS, RECONSTRUCTED, TABLES
-from .validate import provenance_kinds
+from .report.captions import RECONSTRUCTED as REPORT_CAPTION
 
 ENV_FILES = "TEES_DATA_FILES"
 ENV_YEARS = "TEES_YEARS"
@@ -222,8 +223,6 @@ class About:
     def caption(self) -> str:
         """The figures' caption: the collection's own for the report's data."""
         if self.report:
-            from .style import RECONSTRUCTED as REPORT_CAPTION  # matplotlib: only when drawing
-
             return REPORT_CAPTION
         kinds = self.provenance
         parts = [f"{years} {_PROVENANCE_WORDS.get(k, k)}" for k, years in kinds.items()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tees_analysis import atomic
+from tees_analysis.data import atomic
 from tees_analysis.paths import RAW
 
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tees_analysis import audit, pipeline, tables
-from tees_analysis.published import load_published
-from tees_analysis.rules import load_rules
+from tees_analysis.analysis import audit, tables
+from tees_analysis.data import pipeline
+from tees_analysis.published.figures import load_published
+from tees_analysis.published.rules import load_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

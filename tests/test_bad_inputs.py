@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tees_analysis import cli, merge, template
-from tees_analysis.clean import current_year
+from tees_analysis import cli
+from tees_analysis.data import merge, template
+from tees_analysis.data.clean import current_year
 from tees_analysis.paths import RAW
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -69,7 +70,7 @@ class Inputs:
         """The rows in the data-entry template (headers mapped to field names by position)."""
         records = {}
         for table, rows in self.rows.items():
-            from tees_analysis.schema import FIELDS
+            from tees_analysis.data.schema import FIELDS
 
             names = [f.name for f in FIELDS[table]]
             records[table] = [dict(zip(names, r, strict=True)) for r in rows[1:]]
@@ -452,7 +453,7 @@ def test_every_command_has_help(capsys):
 
 
 def test_problems_found_while_reading_name_the_file_like_the_others():
-    from tees_analysis import pipeline
+    from tees_analysis.data import pipeline
 
     problems = pipeline.problems([(FIXTURES / "fictional_2022_with_mistakes.xlsx").resolve()])
     assert any("holds a formula" in p.message for p in problems)  # found while reading

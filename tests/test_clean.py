@@ -10,9 +10,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tees_analysis import pipeline, schema
-from tees_analysis.clean import parse_value, tidy_text
-from tees_analysis.problems import ValidationError
+from tees_analysis.data import pipeline, schema
+from tees_analysis.data.clean import parse_value, tidy_text
+from tees_analysis.data.problems import ValidationError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REVIEWS = FIXTURES / "fictional_reviews.csv"

@@ -16,11 +16,14 @@ from scipy import stats as sps
 from scipy.stats.contingency import odds_ratio
 from statsmodels.stats.contingency_tables import Table2x2
 
-from tees_analysis import bounds, cooccurrence, pipeline
-from tees_analysis.measures import compute_figures
+from tees_analysis.analysis import context, cooccurrence, identification, loglinear
+from tees_analysis.data import pipeline
+from tees_analysis.data.schema import TOXIC_TRIO
 from tees_analysis.paths import RAW
-from tees_analysis.rules import load_rules
-from tees_analysis.schema import TOXIC_TRIO
+from tees_analysis.published.measures import compute_figures
+from tees_analysis.published.rules import load_rules
+from tees_analysis.reconstruction import bounds
+from tees_analysis.report import trio_plots
 
 matplotlib.use("Agg")
 
@@ -32,7 +35,7 @@ def dataset():
 
 @pytest.fixture(scope="module")
 def trio_bounds():
-    return cooccurrence.load_bounds()
+    return identification.load_bounds()
 
 
 def frame_of(rows) -> pd.DataFrame:
@@ -108,7 +111,7 @@ def test_exact_bounds_contain_the_reconstruction(dataset, trio_bounds):
 
 def test_witnesses_keep_the_margins_and_attain_the_bounds(dataset, trio_bounds):
     observed = cooccurrence.margins(cooccurrence.trio_table(dataset.children))
-    tables = cooccurrence.witness_tables(trio_bounds, "Tees", "all_three")
+    tables = identification.witness_tables(trio_bounds, "Tees", "all_three")
     row = trio_bounds.set_index(["scope", "quantity"]).loc[("Tees", "all_three")]
     assert tables["minimum"][(True, True, True)] == row["min"]
     assert tables["maximum"][(True, True, True)] == row["max"]
@@ -118,7 +121,7 @@ def test_witnesses_keep_the_margins_and_attain_the_bounds(dataset, trio_bounds):
 
 
 def test_partnership_witness_keeps_only_that_partnership(trio_bounds):
-    tables = cooccurrence.witness_tables(trio_bounds, "HSSCP", "all_three")
+    tables = identification.witness_tables(trio_bounds, "HSSCP", "all_three")
     n = int(trio_bounds.loc[trio_bounds["scope"] == "HSSCP", "n"].iloc[0])
     assert all(t.sum() == n for t in tables.values())
 
@@ -190,7 +193,7 @@ def test_loglinear_deviances_match_a_hand_computation():
     pairs = ipf_all_pairs(y)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        fit = cooccurrence.loglinear(table)
+        fit = loglinear.loglinear(table)
     models = fit.models.set_index("model")
     assert models.loc["mutual independence", "deviance"] == pytest.approx(g2(y, independence))
     assert models.loc["all pairwise associations", "deviance"] == pytest.approx(
@@ -211,7 +214,7 @@ def test_loglinear_turns_warnings_into_notes_for_sparse_tables():
                        "111": 9})  # fmt: skip
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = cooccurrence.loglinear(sparse)
+        fit = loglinear.loglinear(sparse)
     assert caught == []
     assert fit.notes[0].startswith("2 of the 8 cells are empty")
     assert any("no finite maximum-likelihood estimate" in note for note in fit.notes)
@@ -227,7 +230,7 @@ def test_exact_test_is_fisher_for_two_by_two(cells):
     t = np.array(cells).reshape(2, 2)
     if t.sum(axis=0).min() == 0 or t.sum(axis=1).min() == 0:
         return
-    assert cooccurrence.exact_test(t) == pytest.approx(sps.fisher_exact(t).pvalue, rel=1e-9)
+    assert context.exact_test(t) == pytest.approx(sps.fisher_exact(t).pvalue, rel=1e-9)
 
 
 def brute_force_p(t: np.ndarray) -> float:
@@ -250,16 +253,16 @@ def brute_force_p(t: np.ndarray) -> float:
 @given(st.lists(st.integers(1, 6), min_size=8, max_size=8))
 def test_exact_test_matches_brute_force_for_two_by_four(cells):
     t = np.array(cells).reshape(2, 4)
-    assert cooccurrence.exact_test(t) == pytest.approx(brute_force_p(t), rel=1e-6)
-    assert cooccurrence.exact_test(t.T) == pytest.approx(cooccurrence.exact_test(t))
+    assert context.exact_test(t) == pytest.approx(brute_force_p(t), rel=1e-6)
+    assert context.exact_test(t.T) == pytest.approx(context.exact_test(t))
 
 
 # --------------------------------------------------------------------------- context
 
 
 def test_context_tests_count_every_child(dataset):
-    result = cooccurrence.context_tests(dataset.children)
-    assert set(result["context"]) == {c.name for c in cooccurrence.CONTEXTS}
+    result = context.context_tests(dataset.children)
+    assert set(result["context"]) == {c.name for c in context.CONTEXTS}
     assert result["p_value"].between(0, 1).all()
     partnership = result[
         (result["context"] == "partnership") & (result["test"] == "Fisher exact (2 x 2)")
@@ -277,13 +280,13 @@ def test_low_p_lines_group_by_status_only_when_there_is_one():
             "p_value": [0.046, 0.5, 0.0213],
         }
     )
-    assert cooccurrence.low_p_lines(results, data_label="2017-2022") == [
+    assert context.low_p_lines(results, data_label="2017-2022") == [
         "2017-2022: 3 tables, 2 with p < 0.05 (uncorrected)",
         "    age x all three: p = 0.046",
         "    partnership x SM: p = 0.021",
     ]
     status = [cooccurrence.SPECIFIC, cooccurrence.SPECIFIC, cooccurrence.IDENTIFIED]
-    assert cooccurrence.low_p_lines(results.assign(identification=status)) == [
+    assert context.low_p_lines(results.assign(identification=status)) == [
         f"{cooccurrence.IDENTIFIED}: 1 tables, 1 with p < 0.05 (uncorrected)",
         "    partnership x SM: p = 0.021",
         f"{cooccurrence.SPECIFIC}: 2 tables, 1 with p < 0.05 (uncorrected)",
@@ -293,23 +296,23 @@ def test_low_p_lines_group_by_status_only_when_there_is_one():
 
 def test_a_swap_of_outcomes_keeps_every_figure(dataset):
     rules = load_rules()
-    readings = cooccurrence.chosen_readings()
+    readings = identification.chosen_readings()
     children = dataset.children.reset_index(drop=True)
     died = children.index[children["outcome"] == "died"][0]
     other = children.index[
         (children["outcome"] == "significant harm")
         & (children["partnership"] == children.at[died, "partnership"])
     ][0]
-    alternative = cooccurrence._swapped(dataset, died, other, ("outcome",))
+    alternative = identification._swapped(dataset, died, other, ("outcome",))
     assert (alternative.children["outcome"] != children["outcome"]).sum() == 2
     before = compute_figures(dataset, rules, readings)[["figure_id", "count", "denominator"]]
     after = compute_figures(alternative, rules, readings)[["figure_id", "count", "denominator"]]
     assert before.equals(after)
-    assert cooccurrence._links_hold(alternative, rules, rules.check_readings(readings))
+    assert identification._links_hold(alternative, rules, rules.check_readings(readings))
 
 
 def test_outcome_tables_are_specific_to_the_reconstruction(dataset):
-    result = cooccurrence.identification(dataset, contexts=cooccurrence.CONTEXTS[:1])
+    result = identification.identification(dataset, contexts=context.CONTEXTS[:1])
     assert (result["identification"] == cooccurrence.SPECIFIC).all()
     assert result["evidence"].str.contains("exchange").all()
 
@@ -323,7 +326,7 @@ def test_figures_draw_without_warnings(dataset):
     table = cooccurrence.trio_table(dataset.children)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        figures = [cooccurrence.plot_upset(table), cooccurrence.plot_venn(table)]
+        figures = [trio_plots.plot_upset(table), trio_plots.plot_venn(table)]
     assert [str(w.message) for w in caught] == []
     for fig in figures:
         plt.close(fig)

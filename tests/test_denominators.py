@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tees_analysis.denominators import (
+from tees_analysis.published.denominators import (
     BlockSpec,
     block_capacity,
     count_vectors,

@@ -11,7 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tees_analysis import cli, disclosure, pipeline
+from tees_analysis import cli
+from tees_analysis.data import pipeline
+from tees_analysis.report import disclosure
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOOD = [FIXTURES / "fictional_reviews.csv", FIXTURES / "fictional_children.csv"]

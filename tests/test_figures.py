@@ -8,7 +8,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pytest
 
-from tees_analysis import pipeline, plots, style, tables
+from tees_analysis.analysis import tables
+from tees_analysis.data import pipeline
+from tees_analysis.report import plots, style
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tees_analysis import pipeline
-from tees_analysis.measures import (
+from tees_analysis.data import pipeline
+from tees_analysis.published.figures import load_published
+from tees_analysis.published.measures import (
     compare_figures,
     compute_figures,
     half_up_counts,
@@ -18,8 +19,7 @@ from tees_analysis.measures import (
     round_half_up,
     total_100_matches,
 )
-from tees_analysis.published import load_published
-from tees_analysis.rules import load_rules
+from tees_analysis.published.rules import load_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tees_analysis import atomic, cli, merge, pipeline
-from tees_analysis.problems import Problem, ValidationError, relative_to
-from tees_analysis.schema import FIELDS
+from tees_analysis import cli
+from tees_analysis.data import atomic, merge, pipeline
+from tees_analysis.data.problems import Problem, ValidationError, relative_to
+from tees_analysis.data.schema import FIELDS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = [FIXTURES / "fictional_reviews.csv", FIXTURES / "fictional_children.csv"]

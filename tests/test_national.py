@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tees_analysis import national, stats
-from tees_analysis.published import load_published
+from tees_analysis.analysis import national, stats
+from tees_analysis.published.figures import load_published
 
 
 @pytest.fixture(scope="module")

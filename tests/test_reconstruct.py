@@ -7,20 +7,20 @@ import itertools
 import pandas as pd
 import pytest
 
-from tees_analysis import pipeline
-from tees_analysis.bounds import QUANTITIES, parse_witness, trio_cells, witness_quantity
-from tees_analysis.measures import compute_figures
+from tees_analysis.data import pipeline
+from tees_analysis.data.schema import NOT_RECORDED
 from tees_analysis.paths import RAW
-from tees_analysis.reconstruct import (
-    RAW_CHILDREN,
-    RAW_REVIEWS,
-    Expr,
-    Row,
-    build_dataset,
-    hash_order,
-    reconstruct_all,
+from tees_analysis.published.measures import compute_figures
+from tees_analysis.reconstruction.bounds import (
+    QUANTITIES,
+    parse_witness,
+    trio_cells,
+    witness_quantity,
 )
-from tees_analysis.schema import NOT_RECORDED
+from tees_analysis.reconstruction.build import build_dataset, hash_order
+from tees_analysis.reconstruction.ilp import Expr, Row
+from tees_analysis.reconstruction.readme import RAW_CHILDREN, RAW_REVIEWS
+from tees_analysis.reconstruction.reconstruct import reconstruct_all
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +36,9 @@ def recomputed(result):
 
 def test_committed_outputs_equal_a_fresh_regeneration(result):
     for path, data in result.files().items():
-        assert path.exists(), f"{path} is missing: run python -m tees_analysis.reconstruct"
+        assert path.exists(), f"{path} is missing: run python -m tees_analysis.reconstruction"
         assert path.read_bytes() == data, (
-            f"{path} is stale: run python -m tees_analysis.reconstruct"
+            f"{path} is stale: run python -m tees_analysis.reconstruction"
         )
 
 
@@ -203,7 +203,7 @@ def test_satisfied_table_columns(result):
 def test_plain_words_say_what_the_bounds_say():
     import pandas as pd
 
-    from tees_analysis.bounds import plain_words
+    from tees_analysis.reconstruction.bounds import plain_words
 
     table = pd.DataFrame(
         [

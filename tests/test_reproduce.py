@@ -8,7 +8,8 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
-from tees_analysis import cli, merge, pipeline, run_all, selection
+from tees_analysis import cli, run_all, selection
+from tees_analysis.data import merge, pipeline
 from tees_analysis.paths import FIGURES, NOTEBOOKS, RAW
 
 FIXTURES = Path(__file__).parent / "fixtures"

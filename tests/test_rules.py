@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tees_analysis.published import load_published
-from tees_analysis.rules import RULES_PATH, RulesError, load_rules, population_totals
-from tees_analysis.schema import TOXIC_TRIO
+from tees_analysis.data.schema import TOXIC_TRIO
+from tees_analysis.published.figures import load_published
+from tees_analysis.published.rules import RULES_PATH, RulesError, load_rules, population_totals
 
 TEXT = RULES_PATH.read_text(encoding="utf-8")
 

@@ -11,11 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tees_analysis import cooccurrence, measures, national, pipeline, scale
+from tees_analysis.analysis import cooccurrence, national, scale, synthetic
+from tees_analysis.analysis.tables import chosen_readings
+from tees_analysis.data import pipeline
+from tees_analysis.data.schema import FACTORS, THEMES, TOXIC_TRIO, theme_field
 from tees_analysis.paths import RAW
-from tees_analysis.rules import load_rules
-from tees_analysis.schema import FACTORS, THEMES, TOXIC_TRIO, theme_field
-from tees_analysis.tables import chosen_readings
+from tees_analysis.published import measures
+from tees_analysis.published.rules import load_rules
 
 #: The measures of the published figures the engine counts, and those it does not pack.
 COUNTED = {"outcome", "age", "sex", "harm_category", "risk_factor", "theme_reviews",
@@ -46,7 +48,7 @@ def definitions():
 
 @pytest.fixture(scope="module")
 def national_sample():
-    return scale.synthetic(100_000)
+    return synthetic.synthetic(100_000)
 
 
 # --------------------------------------------------------------------------- reconstructed data
@@ -262,7 +264,7 @@ def test_theme_counts_equal_naive_counts_on_random_data(data):
 def test_figures_equal_compute_figures_on_small_synthetic_data(n, partnerships, seed):
     rules = load_rules()
     readings = rules.check_readings(chosen_readings(rules=rules))
-    dataset = scale.synthetic(n, 6, seed=seed, n_partnerships=partnerships)
+    dataset = synthetic.synthetic(n, 6, seed=seed, n_partnerships=partnerships)
     definitions = scale.national_definitions(dataset, rules)
     result = scale.analyse(dataset, FACTORS, ("partnership", "outcome", "age_band"))
     assert scale.covers(result, rules, readings, definitions).all()
@@ -310,12 +312,12 @@ def test_codes_widen_when_the_bins_do_not_fit():
 
 
 def test_generator_is_deterministic_for_a_seed():
-    a, b = scale.synthetic(3000, seed=11), scale.synthetic(3000, seed=11)
+    a, b = synthetic.synthetic(3000, seed=11), synthetic.synthetic(3000, seed=11)
     pd.testing.assert_frame_equal(a.children, b.children)
     pd.testing.assert_frame_equal(a.reviews, b.reviews)
-    other = scale.synthetic(3000, seed=12)
+    other = synthetic.synthetic(3000, seed=12)
     assert not a.children["domestic_abuse"].equals(other.children["domestic_abuse"])
-    fewer = scale.synthetic(3000, n_factors=3, seed=11)
+    fewer = synthetic.synthetic(3000, n_factors=3, seed=11)
     for name in TOXIC_TRIO:
         assert fewer.children[name].equals(a.children[name])
     assert "neglect" not in fewer.children and "theme_neglect" not in fewer.reviews
@@ -328,7 +330,7 @@ def test_reviews_hold_one_to_four_children(national_sample):
     assert sizes.between(1, 4).all()
     assert sizes.sort_index().tolist() == reviews.set_index("review_id")["n_children"].tolist()
     shares = reviews["n_children"].value_counts(normalize=True)
-    for size, share in scale.REVIEW_SIZES.items():
+    for size, share in synthetic.REVIEW_SIZES.items():
         assert shares[size] == pytest.approx(share, abs=0.01)
     by_review = reviews.set_index("review_id")["partnership"]
     assert (children["partnership"] == children["review_id"].map(by_review)).all()
@@ -336,9 +338,9 @@ def test_reviews_hold_one_to_four_children(national_sample):
 
 def test_marginals_are_within_tolerance_of_the_stated_ones(national_sample):
     children = national_sample.children
-    for spec in scale.FACTOR_SPECS[:10]:
+    for spec in synthetic.FACTOR_SPECS[:10]:
         assert children[spec.name].mean() == pytest.approx(spec.prevalence, abs=0.01), spec.name
-    for column, shares in (("outcome", scale.OUTCOMES), ("age_band", scale.AGE_BANDS)):
+    for column, shares in (("outcome", synthetic.OUTCOMES), ("age_band", synthetic.AGE_BANDS)):
         observed = children[column].value_counts(normalize=True)
         for label, share in shares.items():
             assert observed[label] == pytest.approx(share, abs=0.01), (column, label)
@@ -359,7 +361,7 @@ def test_factors_are_positively_correlated(national_sample):
 def test_theme_flags_follow_the_children(national_sample):
     children, reviews = national_sample.children, national_sample.reviews
     flags = reviews.set_index("review_id")
-    for code, indicator in scale.SYNTHETIC_THEMES.items():
+    for code, indicator in synthetic.SYNTHETIC_THEMES.items():
         values = children[indicator].fillna(False).astype(bool).groupby(children["review_id"])
         expected = values.all() if code == "vulnerable_babies" else values.any()
         assert (flags[theme_field(code)] == expected).all(), code
@@ -367,19 +369,19 @@ def test_theme_flags_follow_the_children(national_sample):
 
 def test_synthetic_themes_match_the_counting_rules(rules):
     names = dict(THEMES)
-    assert {names[c]: f for c, f in scale.SYNTHETIC_THEMES.items()} == dict(rules.themes)
+    assert {names[c]: f for c, f in synthetic.SYNTHETIC_THEMES.items()} == dict(rules.themes)
 
 
 def test_stated_marginals_are_of_the_order_of_the_national_figures():
     reference = national.load_national().set_index("id")["percent"] / 100
-    cited = [(s.name, s.prevalence, s.national) for s in scale.FACTOR_SPECS if s.national]
-    cited += [("died", scale.OUTCOMES["died"], scale.OUTCOME_SOURCES)]
+    cited = [(s.name, s.prevalence, s.national) for s in synthetic.FACTOR_SPECS if s.national]
+    cited += [("died", synthetic.OUTCOMES["died"], synthetic.OUTCOME_SOURCES)]
     assert len(cited) >= 4
     for name, share, ids in cited:
         for source in ids:
             assert 0.5 <= share / reference[source] <= 2, (name, source)
     # under 2 includes every under-1, so its share is at least the national under-1 share
-    for source in scale.AGE_SOURCES:
-        assert scale.AGE_BANDS["under 2"] >= reference[source]
-    illustrative = [s for s in scale.FACTOR_SPECS if not s.national]
+    for source in synthetic.AGE_SOURCES:
+        assert synthetic.AGE_BANDS["under 2"] >= reference[source]
+    illustrative = [s for s in synthetic.FACTOR_SPECS if not s.national]
     assert all(s.source == "illustrative" for s in illustrative)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tees_analysis import codebook, schema
+from tees_analysis.data import schema
 from tees_analysis.paths import CODEBOOK, PUBLISHED
-from tees_analysis.published import check_published, load_published
+from tees_analysis.published.figures import check_published, load_published
+from tees_analysis.report import codebook
 
 
 def test_committed_codebook_is_current():
     assert CODEBOOK.read_text(encoding="utf-8") == codebook.render(), (
-        "data/codebook.md is stale: run `python -m tees_analysis.codebook` and commit it"
+        "data/codebook.md is stale: run `python -m tees_analysis.report.codebook` and commit it"
     )
 
 
@@ -104,7 +105,7 @@ def test_check_published_catches_bad_rows():
 
 def test_codebook_figure_links_follow_the_counting_rules():
     """Each theme's children figure is listed under the field the counting rules count."""
-    from tees_analysis.rules import load_rules
+    from tees_analysis.published.rules import load_rules
 
     rules = load_rules()
     by_field = {f.name: f for fields in schema.FIELDS.values() for f in fields}

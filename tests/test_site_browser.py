@@ -1,6 +1,6 @@
 """The rendered report, checked in a real browser (headless Chromium over the DevTools protocol).
 
-Builds the site (``tees_analysis.site.build_site``) into a temporary folder, serves it with
+Builds the site (``tees_analysis.report.site.build_site``) into a temporary folder, serves it with
 ``http.server`` on 127.0.0.1, loads every page in headless Chromium and checks, after load and
 script evaluation: the reconstructed-data banner is visible, every image decoded
 (``naturalWidth > 0``), every relative link and source resolves to a served file (HTTP 200),
@@ -35,7 +35,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import pytest
 
-from tees_analysis import site
+from tees_analysis.report import site
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "reports" / "screenshots"

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from tees_analysis import stats
+from tees_analysis.analysis import stats
 
 
 def wilson_by_formula(k, n, z=1.959963984540054):

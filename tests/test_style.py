@@ -6,7 +6,7 @@ import hashlib
 
 import matplotlib.pyplot as plt
 
-from tees_analysis import style
+from tees_analysis.report import style
 
 
 def draw():

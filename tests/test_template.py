@@ -13,8 +13,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tees_analysis import cli, pipeline, schema, template
-from tees_analysis.schema import FIELDS, TABLES
+from tees_analysis import cli
+from tees_analysis.data import pipeline, schema, template
+from tees_analysis.data.schema import FIELDS, TABLES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOOD = [FIXTURES / "fictional_reviews.csv", FIXTURES / "fictional_children.csv"]

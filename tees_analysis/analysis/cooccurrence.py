@@ -1,0 +1,275 @@
+"""How domestic abuse, parental mental ill-health and substance misuse occur together in a dataset.
+
+Every function here takes a children table (or a table made from one) and the names of its
+yes/no factor columns, so it works for the reconstruction and for an analyst's own file
+alike: :func:`trio_table` (children in every combination of the factors), :func:`tables_by`
+and :func:`combinations_by` (per partnership and for everyone), :func:`combinations`,
+:func:`margins`, :func:`pairwise` and :func:`pairwise_matrices` (Jaccard indices and
+conditional proportions), and :func:`odds_ratios` (conditional maximum-likelihood odds ratios
+with exact intervals). Models, contexts, identification and sensitivity build on these in
+:mod:`.loglinear`, :mod:`.context`, :mod:`.identification` and :mod:`.sensitivity`; the
+charts are in :mod:`tees_analysis.report.trio_plots`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+
+from ..data.schema import TOXIC_TRIO
+from . import stats
+
+IDENTIFIED = "identified by the report"
+SPECIFIC = "specific to the reconstruction"
+
+LABELS = {
+    "domestic_abuse": "Domestic abuse",
+    "parental_mental_ill_health": "Parental mental ill-health",
+    "substance_misuse": "Substance misuse",
+}
+SHORT = {
+    "domestic_abuse": "DA",
+    "parental_mental_ill_health": "PMH",
+    "substance_misuse": "SM",
+}
+QUANTITY_SHORT = {
+    "all_three": "all three",
+    "da_pmh": "DA and PMH",
+    "da_sm": "DA and SM",
+    "pmh_sm": "PMH and SM",
+    "exactly_one": "exactly one",
+    "none": "none of the three",
+}
+
+
+def label(factor: str) -> str:
+    """A factor column's name in words (``domestic_abuse`` -> ``Domestic abuse``)."""
+    return LABELS.get(factor, factor.replace("_", " ").capitalize())
+
+
+def short(factor: str) -> str:
+    """A factor column's abbreviation (``domestic_abuse`` -> ``DA``)."""
+    return SHORT.get(factor, factor.replace("_", " "))
+
+
+def _share(k: int, n: int) -> str:
+    return f"{k} of {n} ({100 * k / n:.0f}%)" if n else f"{k} of 0"
+
+
+# =========================================================================== 2. case-level data
+
+
+def trio_table(children: pd.DataFrame, factors=TOXIC_TRIO) -> pd.Series:
+    """Children in every combination of the yes/no ``factors`` (all ``2**k`` cells, zeros kept).
+
+    The index is a MultiIndex of booleans named after the factors, ``False`` before ``True``
+    (so the first cell is "none of them", the last "all of them").
+    """
+    factors = list(factors)
+    missing = [f for f in factors if f not in children]
+    if missing:
+        raise KeyError(f"no column {missing} in the children table")
+    frame = children[factors]
+    if frame.isna().any().any():
+        raise ValueError(
+            "missing values in " + ", ".join(f for f in factors if frame[f].isna().any())
+            + ": record them as yes or no before counting combinations"
+        )  # fmt: skip
+    index = pd.MultiIndex.from_product([[False, True]] * len(factors), names=factors)
+    codes = frame.astype(bool).to_numpy()
+    counts = {cell: 0 for cell in index}
+    for row in map(tuple, codes):
+        counts[tuple(bool(v) for v in row)] += 1
+    return pd.Series([counts[c] for c in index], index=index, name="children", dtype=int)
+
+
+def table_from_cells(cells: dict, factors=TOXIC_TRIO) -> pd.Series:
+    """A :func:`trio_table` from counts keyed by cell: ``(True, False, True)`` or ``'101'``."""
+    factors = list(factors)
+    index = pd.MultiIndex.from_product([[False, True]] * len(factors), names=factors)
+    keyed = {}
+    for key, count in cells.items():
+        cell = tuple(ch == "1" for ch in key) if isinstance(key, str) else tuple(map(bool, key))
+        if len(cell) != len(factors):
+            raise ValueError(f"cell {key!r} does not have {len(factors)} factors")
+        keyed[cell] = keyed.get(cell, 0) + int(count)
+    if any(v < 0 for v in keyed.values()):
+        raise ValueError("counts must not be negative")
+    return pd.Series([keyed.get(c, 0) for c in index], index=index, name="children", dtype=int)
+
+
+def tables_by(children: pd.DataFrame, by: str = "partnership", factors=TOXIC_TRIO,
+              everyone: str = "Tees") -> pd.DataFrame:  # fmt: skip
+    """:func:`trio_table` for each group of ``by`` and for everyone, side by side."""
+    columns = {}
+    if by in children:
+        for group in pd.unique(children[by].astype(object)):
+            columns[str(group)] = trio_table(
+                children[children[by].astype(object) == group], factors
+            )
+    columns[everyone] = trio_table(children, factors)
+    return pd.DataFrame(columns)
+
+
+def combinations_by(children: pd.DataFrame, by: str = "partnership", factors=TOXIC_TRIO,
+                    everyone: str = "Tees") -> pd.DataFrame:  # fmt: skip
+    """Children per combination (rows) for each group of ``by`` and everyone (columns)."""
+    table = tables_by(children, by, factors, everyone)
+    out = table.copy()
+    out.index = [combination_name(c, factors) for c in table.index]
+    out.insert(0, "factors", [sum(c) for c in table.index])
+    out = out.sort_index().sort_values("factors", kind="stable")
+    out.loc["total"] = [np.nan, *table.sum()]
+    out["factors"] = out["factors"].astype("Int64")
+    return out
+
+
+def _factors(table: pd.Series) -> list[str]:
+    return list(table.index.names)
+
+
+def _cells(table: pd.Series) -> list[tuple[bool, ...]]:
+    return [tuple(bool(v) for v in cell) for cell in table.index]
+
+
+def combination_name(cell, factors) -> str:
+    """``(True, False, True)`` -> ``'DA + SM'``; no factor -> ``'none'``."""
+    present = [short(f) for f, v in zip(factors, cell, strict=True) if v]
+    return " + ".join(present) if present else "none"
+
+
+def combinations(table: pd.Series) -> pd.DataFrame:
+    """Every combination: which factors, how many factors, children and share of all children."""
+    factors, n = _factors(table), int(table.sum())
+    rows = []
+    for cell, count in zip(_cells(table), table.to_numpy(), strict=True):
+        rows.append(
+            {
+                "combination": combination_name(cell, factors),
+                **{short(f): "yes" if v else "" for f, v in zip(factors, cell, strict=True)},
+                "factors": sum(cell),
+                "children": int(count),
+                "percent": round(100 * count / n, 1) if n else np.nan,
+            }
+        )
+    out = pd.DataFrame(rows).sort_values(["factors", "combination"], kind="stable")
+    return out.reset_index(drop=True)
+
+
+def margins(table: pd.Series) -> pd.Series:
+    """Children with each factor."""
+    factors = _factors(table)
+    return pd.Series(
+        {f: int(sum(c for cell, c in zip(_cells(table), table, strict=True) if cell[i]))
+         for i, f in enumerate(factors)},
+        name="children",
+    )  # fmt: skip
+
+
+def _both(table: pd.Series, i: int, j: int) -> int:
+    return int(sum(c for cell, c in zip(_cells(table), table, strict=True) if cell[i] and cell[j]))
+
+
+def pairwise(table: pd.Series) -> pd.DataFrame:
+    """Every ordered pair (A, B): children with A, with B, with both; Jaccard; P(B | A)."""
+    factors, n = _factors(table), int(table.sum())
+    totals = margins(table)
+    rows = []
+    for i, j in itertools.permutations(range(len(factors)), 2):
+        a, b = factors[i], factors[j]
+        both = _both(table, i, j)
+        union = totals[a] + totals[b] - both
+        rows.append(
+            {
+                "A": short(a),
+                "B": short(b),
+                "children": n,
+                "with A": int(totals[a]),
+                "with B": int(totals[b]),
+                "with both": both,
+                "Jaccard": both / union if union else np.nan,
+                "P(B | A)": both / totals[a] if totals[a] else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def pairwise_matrices(table: pd.Series) -> dict[str, pd.DataFrame]:
+    """Square matrices (rows A, columns B): ``counts`` (diagonal: children with the factor),
+    ``jaccard`` and ``conditional`` = P(column | row)."""
+    factors = _factors(table)
+    names = [short(f) for f in factors]
+    totals = margins(table)
+    k = len(factors)
+    counts, jaccard, conditional = (np.zeros((k, k)) for _ in range(3))
+    for i, j in itertools.product(range(k), repeat=2):
+        both = _both(table, i, j)
+        union = totals.iloc[i] + totals.iloc[j] - both
+        counts[i, j] = both
+        jaccard[i, j] = both / union if union else np.nan
+        conditional[i, j] = both / totals.iloc[i] if totals.iloc[i] else np.nan
+    frame = lambda m: pd.DataFrame(m, index=names, columns=names)  # noqa: E731
+    return {
+        "counts": frame(counts).astype(int),
+        "jaccard": frame(jaccard),
+        "conditional": frame(conditional),
+    }
+
+
+def two_by_two(table: pd.Series, a: str, b: str) -> np.ndarray:
+    """``[[A and B, A not B], [B not A, neither]]`` for two factors of a trio table."""
+    factors = _factors(table)
+    i, j = factors.index(a), factors.index(b)
+    out = np.zeros((2, 2), dtype=int)
+    for cell, count in zip(_cells(table), table.to_numpy(), strict=True):
+        out[0 if cell[i] else 1, 0 if cell[j] else 1] += count
+    return out
+
+
+def sample_odds_ratio(t: np.ndarray) -> float:
+    """``ad / bc`` (``inf`` when only ``bc`` is 0, ``nan`` when both are)."""
+    ad, bc = float(t[0, 0] * t[1, 1]), float(t[0, 1] * t[1, 0])
+    if bc == 0:
+        return np.inf if ad > 0 else np.nan
+    return ad / bc
+
+
+def odds_ratios(table: pd.Series) -> pd.DataFrame:
+    """Every pair of factors: the 2x2 table (the third factor ignored), the conditional
+    maximum-likelihood odds ratio with its exact 95% interval, the sample odds ratio and
+    Fisher's exact two-sided p-value (:func:`tees_analysis.analysis.stats.compare_two`)."""
+    factors = _factors(table)
+    rows = []
+    for a, b in itertools.combinations(factors, 2):
+        t = two_by_two(table, a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = stats.compare_two(int(t[0, 0]), int(t[0].sum()), int(t[1, 0]), int(t[1].sum()))
+        rows.append(
+            {
+                "pair": f"{short(a)} and {short(b)}",
+                "both": int(t[0, 0]),
+                "A only": int(t[0, 1]),
+                "B only": int(t[1, 0]),
+                "neither": int(t[1, 1]),
+                "odds ratio": c.odds_ratio,
+                "ci_low": c.or_low,
+                "ci_high": c.or_high,
+                "sample odds ratio": sample_odds_ratio(t),
+                "p_value": c.p_value,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def fmt_ratio(value: float) -> str:
+    """An odds ratio for display: two significant digits, 'inf' and '0' kept."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if math.isinf(value):
+        return "inf"
+    if value == 0:
+        return "0"
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 100 else f"{value:.0f}"

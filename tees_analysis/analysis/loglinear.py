@@ -1,0 +1,168 @@
+"""Log-linear models of a table of factor combinations: how strongly the factors associate.
+
+:func:`loglinear` fits mutual independence, all pairwise associations and the saturated
+model as Poisson models of the ``2**k`` cell counts (statsmodels), compares them by deviance,
+and turns anything the fitting software warns into plain-language notes: nothing here emits a
+warning.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from .cooccurrence import _cells, _factors, combination_name, short
+
+# --------------------------------------------------------------------------- log-linear models
+
+#: The hierarchy fitted by :func:`loglinear`: name and highest order of interaction.
+HIERARCHY = (("mutual independence", 1), ("all pairwise associations", 2), ("saturated", None))
+
+
+def design_matrix(k: int, order: int) -> tuple[np.ndarray, list[tuple[int, ...]]]:
+    """Indicator coding for the ``2**k`` cells: intercept and products up to ``order``."""
+    cells = list(itertools.product((0, 1), repeat=k))
+    terms = [()]
+    for size in range(1, order + 1):
+        terms += list(itertools.combinations(range(k), size))
+    matrix = np.array([[math.prod(cell[i] for i in term) for term in terms] for cell in cells])
+    return matrix.astype(float), terms
+
+
+def _term_text(terms, names) -> str:
+    tops = [t for t in terms if t and not any(set(t) < set(u) for u in terms)]
+    return " + ".join("×".join(names[i] for i in t) for t in tops)
+
+
+@dataclass(frozen=True)
+class LogLinear:
+    """The log-linear hierarchy fitted to one table.
+
+    ``models``: per model its terms, number of parameters, residual degrees of freedom,
+    deviance (G^2 against the saturated model), its chi-square p-value and the smallest fitted
+    count. ``tests``: each step of the hierarchy as a likelihood-ratio test (the change in
+    deviance on the change in degrees of freedom). ``fitted``: observed and fitted counts per
+    cell. ``notes``: plain-language warnings where empty cells or small fitted counts make
+    estimates or p-values unstable, and anything the fitting software warned.
+    """
+
+    models: pd.DataFrame
+    tests: pd.DataFrame
+    fitted: pd.DataFrame
+    notes: tuple[str, ...]
+
+
+def _fit_poisson(y: np.ndarray, x: np.ndarray):
+    """Poisson GLM fit; returns (fitted values, deviance, parameters, captured warnings)."""
+    from statsmodels.genmod.families import Poisson
+    from statsmodels.genmod.generalized_linear_model import GLM
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with np.errstate(all="warn"):
+            result = GLM(y, x, family=Poisson()).fit()
+    fitted = np.asarray(result.fittedvalues, dtype=float)
+    deviance = float(result.deviance)
+    if abs(deviance) < 1e-6:  # the saturated fit, up to the solver's tolerance
+        deviance = 0.0
+    return fitted, deviance, np.asarray(result.params, dtype=float), caught
+
+
+def loglinear(table: pd.Series) -> LogLinear:
+    """Fit mutual independence, all pairwise associations and the saturated model.
+
+    Poisson generalised linear models of the ``2**k`` cell counts (statsmodels). Deviances are
+    likelihood-ratio statistics against the saturated model; each step of the hierarchy is
+    tested by the change in deviance (chi-square reference, an approximation for small
+    counts). Warnings raised while fitting are never printed: they become ``notes``.
+    """
+    factors = _factors(table)
+    names = [short(f) for f in factors]
+    k = len(factors)
+    y = table.to_numpy().astype(float)
+    n = int(y.sum())
+    cells = [combination_name(c, factors) for c in _cells(table)]
+    notes: list[str] = []
+    rows, fitted = [], {"combination": cells, "observed": y.astype(int)}
+    seen: set[tuple[str, str, str]] = set()
+    for name, order in HIERARCHY:
+        order = k if order is None else order
+        x, terms = design_matrix(k, order)
+        mu, deviance, _params, caught = _fit_poisson(y, x)
+        df = len(y) - len(terms)
+        rows.append(
+            {
+                "model": name,
+                "terms": _term_text(terms, names),
+                "parameters": len(terms),
+                "df": df,
+                "deviance": deviance,
+                "p_value": float(sps.chi2.sf(deviance, df)) if df > 0 else np.nan,
+                "smallest fitted count": float(mu.min()),
+            }
+        )
+        fitted[name] = mu
+        # A saturated model always predicts perfectly, and statsmodels says so: only the
+        # unsaturated models' warnings carry information.
+        for w in caught if df > 0 else ():
+            key = (name, type(w.message).__name__, str(w.message).splitlines()[0])
+            if key not in seen:
+                seen.add(key)
+                notes.append(
+                    f"While fitting the {name} model the software warned ({key[1]}: {key[2]})."
+                )
+        if df > 0 and mu.min() < 1e-6:
+            notes.append(
+                f"The {name} model has no finite maximum-likelihood estimate: a fitted count "
+                "tends to zero because of empty cells, so its coefficients are unstable and its "
+                "deviance is only a limit."
+            )
+        elif df > 0 and mu.min() < 1:
+            notes.append(
+                f"Under the {name} model the smallest fitted count is {mu.min():.2f} (below 1): "
+                "the chi-square approximation for its deviance is unreliable."
+            )
+        if df == 0 and (y == 0).any():
+            notes.append(
+                "The saturated model reproduces the table exactly; with an empty cell its "
+                "highest-order term is infinite in the limit (the fitted coefficients run off "
+                "to large values), so its coefficients are not estimable; its deviance is 0 by "
+                "construction."
+            )
+    models = pd.DataFrame(rows)
+    empty = [c for c, v in zip(cells, y, strict=True) if v == 0]
+    if empty:
+        notes.insert(
+            0,
+            f"{len(empty)} of the {len(y)} cells {'is' if len(empty) == 1 else 'are'} empty "
+            f"({', '.join(empty)}): estimates involving {'it' if len(empty) == 1 else 'them'} "
+            "are unstable.",
+        )
+    small = models["smallest fitted count"].iloc[:-1].min()
+    if small < 5:
+        notes.append(
+            f"With {n} children (smallest fitted count {small:.2f} under the unsaturated models) "
+            "the chi-square p-values of the deviance tests are rough approximations; read them "
+            "as descriptive, not as confirmatory tests."
+        )
+    tests = []
+    for a, b in itertools.pairwise(rows):
+        change, dfc = a["deviance"] - b["deviance"], a["df"] - b["df"]
+        tests.append(
+            {
+                "comparison": f"{a['model']} -> {b['model']}",
+                "tests": "pairwise associations (all at once)"
+                if b["model"] == "all pairwise associations"
+                else "the three-factor interaction",
+                "deviance change": max(change, 0.0),
+                "df": dfc,
+                "p_value": float(sps.chi2.sf(max(change, 0.0), dfc)),
+            }
+        )
+    return LogLinear(models, pd.DataFrame(tests), pd.DataFrame(fitted), tuple(notes))

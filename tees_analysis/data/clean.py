@@ -1,0 +1,295 @@
+"""Clean raw text into typed tables: match headers, normalise labels, parse yes/no and numbers.
+
+Each cell is parsed by the kind of its field in :mod:`tees_analysis.data.schema`. What the analyst
+typed is kept in a change log whenever the cleaned value is written differently, so that a
+reader can see exactly what cleaning did. Problems never stop the cleaning: they are collected,
+and the caller raises them all at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .problems import ProblemLog, quote_list
+from .read import RawTable
+from .schema import (
+    FIELDS,
+    MULTI_SEPARATORS,
+    NO_TOKENS,
+    NOT_RECORDED,
+    NOT_RECORDED_TOKENS,
+    YES_TOKENS,
+    Field,
+    identifier_header,
+    identifier_value,
+    normalise_key,
+)
+
+#: Provenance carried through cleaning and validation, dropped from the final tables: the file,
+#: sheet and spreadsheet row of each record, the headers as typed in that file (field name ->
+#: header), and the fields whose cell could not be cleaned (so that later rules do not report
+#: the same mistake again).
+SOURCE_COLUMNS = ("_file", "_sheet", "_row", "_headers", "_invalid")
+
+YES_NO_ALLOWED = (
+    "yes or no (Y, N, Yes, No, TRUE, FALSE, 1, 0, X); blank means no; "
+    f"'{NOT_RECORDED}' (N/K, unknown) where the source does not say"
+)
+_NOT_RECORDED_KEYS = frozenset(normalise_key(t) for t in NOT_RECORDED_TOKENS)
+
+
+class _Invalid(Exception):
+    """A cell value that cannot be cleaned; the message says why."""
+
+    def __init__(self, message: str, allowed: str | None = None):
+        super().__init__(message)
+        self.allowed = allowed
+
+
+@dataclass
+class CleanTable:
+    """A cleaned table and the log of the values cleaning rewrote."""
+
+    table: str
+    frame: pd.DataFrame
+    changes: list[dict]
+
+
+def tidy_text(value: str) -> str:
+    """Trim, fold runs of white space and use plain quotes and dashes."""
+    value = unicodedata.normalize("NFKC", value)
+    value = value.translate(str.maketrans({"\u2018": "'", "\u2019": "'", "\u2013": "-"}))
+    return re.sub(r"[ \t\r\f\v]+", " ", value).strip()
+
+
+def header_key(header: str) -> str:
+    return normalise_key(header.replace("_", " "))
+
+
+def match_headers(raw: RawTable, log: ProblemLog) -> dict[int, Field]:
+    """Map column positions of ``raw`` to fields; report unknown, doubled and missing columns."""
+    fields = FIELDS[raw.table]
+    by_key: dict[str, Field] = {}
+    for f in fields:
+        by_key[header_key(f.name)] = f
+        by_key[header_key(f.label)] = f
+    names = [f.name for f in fields]
+    where = {"file": raw.file, "sheet": raw.sheet}
+    matched: dict[int, Field] = {}
+    seen: dict[str, int] = {}
+    for pos, header in enumerate(raw.headers):
+        column_has_values = any(cells[pos].strip() for _, cells in raw.rows)
+        if not header:
+            if column_has_values:
+                log.add(message=f"column {pos + 1} has values but no header", row=1, **where)
+            continue
+        what = identifier_header(header)
+        if what:
+            log.add(
+                message=f"the column looks like a direct identifier ({what}); this project "
+                "accepts no direct identifiers: delete the column",
+                row=1,
+                column=header,
+                **where,
+            )
+            continue
+        f = by_key.get(header_key(header))
+        if f is None:
+            guess = difflib.get_close_matches(header_key(header), list(by_key), n=1, cutoff=0.75)
+            hint = f"; did you mean '{by_key[guess[0]].name}'?" if guess else ""
+            log.add(
+                message=f"unknown column{hint}",
+                row=1,
+                column=header,
+                allowed=quote_list(names),
+                **where,
+            )
+            continue
+        if f.name in seen:
+            log.add(
+                message=f"the column '{f.name}' appears twice (columns {seen[f.name] + 1} "
+                f"and {pos + 1})",
+                row=1,
+                column=header,
+                **where,
+            )
+            continue
+        seen[f.name] = pos
+        matched[pos] = f
+    for f in fields:
+        if f.required and f.name not in seen:
+            log.add(
+                message="required column is missing",
+                column=f.name,
+                allowed=f"a header '{f.name}' or '{f.label}'",
+                **where,
+            )
+    return matched
+
+
+def parse_value(f: Field, text: str, lookup: dict[str, str] | None = None):
+    """Parse one cell of field ``f``; raise :class:`_Invalid` with the reason if it cannot."""
+    text = tidy_text(text)
+    if f.kind == "yes_no":
+        token = text.casefold()
+        if token in YES_TOKENS:
+            return True
+        if token in NO_TOKENS:
+            return False
+        if normalise_key(token) in _NOT_RECORDED_KEYS:
+            return None
+        raise _Invalid("not a yes/no value", YES_NO_ALLOWED)
+    if not text:
+        if f.blank_allowed:
+            return None
+        allowed = quote_list(f.labels) if f.categories else None
+        hint = f" (type '{NOT_RECORDED}' if unknown)" if NOT_RECORDED in f.labels else ""
+        raise _Invalid(f"a value is required{hint}", allowed)
+    if f.kind == "category":
+        return _category(f, text, lookup)
+    if f.kind == "multi_category":
+        return _multi_category(f, text, lookup)
+    if f.kind == "integer":
+        return _integer(f, text)
+    # id and text
+    if f.pattern and not re.match(f.pattern, text):
+        raise _Invalid(f"not a valid {f.label.lower()}", _pattern_help(f))
+    what = identifier_value(text)
+    if what:
+        raise _Invalid(f"looks like a direct identifier ({what}), which is not accepted")
+    return text
+
+
+def _pattern_help(f: Field) -> str:
+    if f.kind == "id":
+        return "a code of letters, digits, '_', '-' or '.', up to 40 characters"
+    return "letters, spaces, ' and -, up to 40 characters"
+
+
+def _category(f: Field, text: str, lookup: dict[str, str] | None) -> str:
+    lookup = lookup if lookup is not None else f.lookup()
+    label = lookup.get(normalise_key(text))
+    if label is None:
+        raise _Invalid("unknown category", quote_list(f.labels))
+    return label
+
+
+def _multi_category(f: Field, text: str, lookup: dict[str, str] | None) -> tuple[str, ...]:
+    parts = [text]
+    for sep in MULTI_SEPARATORS:
+        parts = [p for part in parts for p in part.split(sep)]
+    labels = {_category(f, p, lookup) for p in parts if p.strip()}
+    if not labels:
+        raise _Invalid("a value is required", quote_list(f.labels))
+    if NOT_RECORDED in labels and len(labels) > 1:
+        raise _Invalid(f"'{NOT_RECORDED}' cannot be combined with other values")
+    return tuple(label for label in f.labels if label in labels)
+
+
+def _integer(f: Field, text: str) -> int:
+    try:
+        number = float(text.replace(",", ""))
+    except ValueError:
+        raise _Invalid("not a whole number") from None
+    if not number.is_integer():
+        raise _Invalid("not a whole number")
+    value = int(number)
+    high = f.maximum if f.maximum is not None else current_year() if f.name == "year" else None
+    if (f.minimum is not None and value < f.minimum) or (high is not None and value > high):
+        message = "is in the future" if f.name == "year" and value > high else "out of range"
+        raise _Invalid(message, f"whole numbers from {f.minimum} to {high}")
+    return value
+
+
+def current_year() -> int:
+    return dt.date.today().year
+
+
+def written(value, kind: str | None = None) -> str:
+    """How a cleaned value of a field of ``kind`` is written back to a CSV file.
+
+    A missing yes/no value is written ``not recorded``: a blank would read back as "no".
+    """
+    if value is None:
+        return NOT_RECORDED if kind == "yes_no" else ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple):
+        return "; ".join(value)
+    return str(value)
+
+
+def clean_table(raw: RawTable, log: ProblemLog) -> CleanTable:
+    """Clean one raw table. Rows with problems are kept (with missing values) for later checks."""
+    matched = match_headers(raw, log)
+    lookups = {pos: f.lookup() for pos, f in matched.items() if f.categories}
+    headers = {f.name: raw.headers[pos] for pos, f in matched.items()}
+    records, changes = [], []
+    for row, cells in raw.rows:
+        invalid: set[str] = set()
+        record = {"_file": raw.file, "_sheet": raw.sheet, "_row": row, "_headers": headers}
+        record["_invalid"] = invalid
+        for pos, f in matched.items():
+            typed = cells[pos]
+            try:
+                value = parse_value(f, typed, lookups.get(pos))
+            except _Invalid as bad:
+                log.add(
+                    raw.file,
+                    str(bad),
+                    sheet=raw.sheet,
+                    row=row,
+                    column=raw.headers[pos],
+                    value=typed,
+                    allowed=bad.allowed,
+                )
+                invalid.add(f.name)
+                value = None
+            else:
+                if written(value, f.kind) != typed:
+                    changes.append(
+                        {
+                            "table": raw.table,
+                            "file": raw.file,
+                            "row": row,
+                            "column": f.name,
+                            "typed": typed,
+                            "cleaned": written(value, f.kind),
+                        }
+                    )
+            record[f.name] = value
+        records.append(record)
+    present = {f.name for f in matched.values()}
+    return CleanTable(raw.table, to_frame(raw.table, records, present), changes)
+
+
+def to_frame(table: str, records: list[dict], present: set[str] | None = None) -> pd.DataFrame:
+    """Records to a DataFrame with the schema's column order and dtypes.
+
+    Only the fields in ``present`` (default: all) become columns, so that a column missing
+    from a file is missing from its frame rather than silently blank.
+    """
+    fields = [f for f in FIELDS[table] if present is None or f.name in present]
+    columns = [*SOURCE_COLUMNS, *(f.name for f in fields)]
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for f in fields:
+        frame[f.name] = typed_column(f, frame[f.name])
+    return frame
+
+
+def typed_column(f: Field, column: pd.Series) -> pd.Series:
+    if f.kind == "yes_no":
+        return column.astype("boolean")
+    if f.kind == "integer":
+        return column.astype("Int64")
+    if f.kind == "category":
+        return pd.Categorical(column, categories=list(f.labels))
+    if f.kind == "multi_category":
+        return column.astype(object)
+    return column.astype("string")

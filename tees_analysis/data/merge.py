@@ -1,0 +1,603 @@
+"""Add a new year of reviews to an analyst-maintained dataset (``tees-analysis add-year``).
+
+The dataset folder
+------------------
+``add-year`` merges new files into a *dataset folder*, by default ``data/dataset/``
+(``--dataset DIR`` to choose another). It is not ``data/raw``: that folder is read-only by
+project rule and holds the report's inputs, while a dataset folder is the analyst's own,
+growing copy. A missing or empty folder is started by the first ``add-year``. Layout::
+
+    data/dataset/
+        CURRENT                  one line naming the current version, e.g. "versions/0003"
+        versions/0001/           reviews.csv, children.csv (analyst layout) and manifest.json
+        versions/0002/           ... one folder per successful add-year, never changed later
+                                 (but for the COMMITTED mark it gets on becoming current)
+        replaced/2021-1/         rows removed by --replace-year (reviews.csv, children.csv)
+        README.md, .gitignore    written when the dataset is started; the .gitignore ("*")
+                                 keeps git from ever picking up case-level data
+
+The current dataset is ``pipeline.load(current_files(folder))``. Earlier versions stay as they
+were, so an add-year can be undone by writing the previous version's name into ``CURRENT``.
+
+Rules
+-----
+The new files are cleaned and validated like any input, then checked against the dataset:
+an id already in the dataset is refused (as a duplicate when the row is the same, as a conflict
+when it differs, naming the columns that differ); a child's review must be in the new files or
+the dataset; a review year already in the dataset is refused unless ``replace_year`` is given,
+in which case every review of that year and their children are removed and kept under
+``replaced/<year>-<n>/``. Every problem is collected and raised at once
+(:class:`~tees_analysis.data.problems.ValidationError`), before anything is written.
+
+Crash safety
+------------
+Versioned folders and an atomic pointer. A merge writes a complete new version folder
+(``atomic.write_files``), checks it with ``pipeline.load``, writes the backups of replaced
+rows, and only then replaces ``CURRENT`` (one ``os.replace``: the commit point). Until that
+rename the pointer names the old, untouched version, so a crash at any step (for instance
+between writing ``reviews.csv`` and ``children.csv``) leaves the dataset exactly as before.
+The next ``add-year`` first removes what an interrupted run left (version folders newer than
+the current one that never became current, their backups, temporary files); a version that
+became current is marked ``COMMITTED`` and kept, even after an undo. A lock file (``.lock``)
+stops two merges running at once; a lock left by a process that died on this machine is taken
+over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import socket
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..paths import DATASET as DEFAULT_DATASET
+from ..paths import RAW, display
+from . import atomic, pipeline
+from .clean import written
+from .problems import ProblemLog, ValidationError
+from .read import CSV_SUFFIXES, XLSX_SUFFIXES
+from .schema import CASE_RECORDS, FIELDS, KEYS, TABLES
+from .validate import add_problem, check_ages, check_unique
+
+POINTER = "CURRENT"
+VERSIONS = "versions"
+REPLACED = "replaced"
+MANIFEST = "manifest.json"
+COMMITTED = "COMMITTED"
+LOCK = ".lock"
+FILE_NAMES = {table: f"{table}.csv" for table in TABLES}
+_FIELD_NAMES = {f.name for t in TABLES for f in FIELDS[t]}
+
+_README = """\
+# Case-level dataset (maintained by `tees-analysis add-year`)
+
+Do not edit the files here by hand. `CURRENT` names the current version folder; each
+`versions/NNNN/` holds `reviews.csv` and `children.csv` in the analyst layout of
+`data/codebook.md` and a `manifest.json` saying what was added. `replaced/<year>-<n>/` keeps
+the rows removed by `add-year --replace-year`. To undo the last add-year, write the previous
+version's name (e.g. `versions/0002`) into `CURRENT`.
+
+This folder holds case-level data: `.gitignore` keeps it out of git. Never commit it.
+"""
+
+
+class DatasetBusy(RuntimeError):
+    """Another add-year holds the dataset's lock, or changed the dataset while merging."""
+
+
+# --------------------------------------------------------------------------- reading the dataset
+
+
+def current_version(folder: Path | str = DEFAULT_DATASET) -> Path | None:
+    """The current version folder of a dataset, or ``None`` if the dataset has not started."""
+    pointer = Path(folder) / POINTER
+    if not pointer.is_file():
+        return None
+    return Path(folder) / pointer.read_text(encoding="utf-8").strip()
+
+
+def current_files(folder: Path | str = DEFAULT_DATASET) -> list[Path]:
+    """The dataset's current ``reviews.csv`` and ``children.csv`` (empty if not started)."""
+    version = current_version(folder)
+    return [] if version is None else [version / FILE_NAMES[t] for t in TABLES]
+
+
+def _number(path: Path) -> int:
+    return int(path.name) if path.name.isdigit() else 0
+
+
+# --------------------------------------------------------------------------- planning (no writes)
+
+
+@dataclass
+class Plan:
+    """A checked merge, ready to be written by :func:`apply`."""
+
+    folder: Path
+    base: Path | None
+    texts: dict[str, str]
+    backups: dict[int, dict[str, str]]
+    counts: dict[str, int]
+    years_added: list[int]
+    years_replaced: list[int]
+    sources: list[dict] = field(default_factory=list)
+    replaced_counts: dict[int, dict[str, int]] = field(default_factory=dict)
+
+
+def _plain(value):
+    """A cleaned cell as a plain Python value (``None`` when missing)."""
+    if value is None or (not isinstance(value, tuple) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _records(frame: pd.DataFrame | None) -> list[dict]:
+    if frame is None:
+        return []
+    records = frame.to_dict("records")
+    for rec in records:
+        for name in _FIELD_NAMES:
+            if name in rec:
+                rec[name] = _plain(rec[name])
+    return records
+
+
+def _clean(paths, log: ProblemLog) -> dict[str, pd.DataFrame | None]:
+    """Read and clean files (problems to ``log``); one frame per table, ``None`` if absent."""
+    return pipeline.clean_files(paths, log)[0]
+
+
+def _signature(rec: dict, table: str) -> dict[str, str]:
+    return {f.name: written(pipeline.plain_value(rec.get(f.name)), f.kind) for f in FIELDS[table]}
+
+
+def _header(rec: dict, name: str) -> str:
+    return rec["_headers"].get(name, name)
+
+
+def _check_folder(folder: Path, log: ProblemLog) -> bool:
+    """Problems of the dataset folder itself; ``True`` when it can be read and written."""
+    where = display(folder)
+    resolved = folder.resolve()
+    if resolved == RAW.resolve() or RAW.resolve() in resolved.parents:
+        log.add(
+            where,
+            "data/raw is read-only by project rule; keep your dataset in another folder",
+            allowed="--dataset data/dataset (the default) or a folder of your own",
+        )
+        return False
+    if folder.exists() and not folder.is_dir():
+        log.add(where, "the dataset must be a folder, not a file")
+        return False
+    if folder.is_dir() and current_version(folder) is None:
+        loose = sorted(
+            p.name
+            for p in folder.iterdir()
+            if p.is_file() and p.suffix.casefold() in CSV_SUFFIXES + XLSX_SUFFIXES
+        )
+        if loose:
+            log.add(
+                where,
+                f"the folder holds data files ({', '.join(loose)}) but is not a dataset made "
+                f"by add-year (no {POINTER} file); start the dataset in a new folder with "
+                "`tees-analysis add-year FILES --dataset NEW_FOLDER`",
+            )
+            return False
+    version = current_version(folder)
+    if version is not None and not version.is_dir():
+        log.add(
+            display(folder / POINTER),
+            f"names the version '{display(version)}', which does not exist",
+            allowed=f"the name of a folder under {display(folder / VERSIONS)}",
+        )
+        return False
+    return True
+
+
+def _kind(rec: dict) -> str:
+    return rec.get("provenance") or CASE_RECORDS
+
+
+def _check_provenance(kept: list[dict], new: list[dict], log: ProblemLog) -> None:
+    """Refuse new reviews whose provenance would mix case records with made-up reviews."""
+    old_kinds = {_kind(r) for r in kept}
+    if not old_kinds:
+        return
+    made_up = sorted(old_kinds - {CASE_RECORDS})
+    for rec in new:
+        kind = _kind(rec)
+        if kind == CASE_RECORDS and made_up:
+            message = (
+                f"the dataset holds {' and '.join(made_up)} reviews, not case records; add "
+                "case records to a dataset of their own (add-year --dataset FOLDER)"
+            )
+        elif kind != CASE_RECORDS and CASE_RECORDS in old_kinds:
+            message = (
+                f"a {kind} review cannot join a dataset of case records; keep {kind} data "
+                "apart (add-year --dataset FOLDER)"
+            )
+        else:
+            continue
+        add_problem(log, rec, message, "provenance", rec.get("provenance") or "")
+
+
+def plan(paths, folder: Path | str = DEFAULT_DATASET, *, replace_year: bool = False) -> Plan:
+    """Check new files against the dataset; raise ``ValidationError`` listing every problem.
+
+    Writes nothing. The returned plan holds the merged tables as text.
+    """
+    folder = Path(folder)
+    paths = [Path(p) for p in paths]
+    log = ProblemLog()
+    folder_ok = _check_folder(folder, log)
+    base = current_version(folder) if folder_ok else None
+    old = _clean(current_files(folder), log) if base is not None else dict.fromkeys(TABLES)
+    dataset_broken = bool(log)
+    new = _clean(paths, log)
+    if new["reviews"] is None and new["children"] is None and not log:
+        log.add("(input)", "no reviews or children table in the files given")
+    for table in TABLES:
+        if new[table] is not None:
+            check_unique(new[table], table, log)
+    if new["children"] is not None:
+        check_ages(new["children"], log)
+    if dataset_broken:
+        log.raise_if_any()
+
+    old_reviews, old_children = _records(old["reviews"]), _records(old["children"])
+    new_reviews, new_children = _records(new["reviews"]), _records(new["children"])
+
+    # years already in the dataset
+    old_years = Counter(r["year"] for r in old_reviews)
+    replaced_years: set[int] = set()
+    for rec in new_reviews:
+        year = rec.get("year")
+        if year is None or year not in old_years:
+            continue
+        if replace_year:
+            replaced_years.add(year)
+        else:
+            add_problem(
+                log,
+                rec,
+                f"year {year} is already in the dataset ({old_years[year]} review"
+                f"{'s' if old_years[year] != 1 else ''}); to replace that year's reviews and "
+                "their children, run add-year again with --replace-year",
+                "year",
+                year,
+            )
+    removed_ids = {r["review_id"] for r in old_reviews if r["year"] in replaced_years}
+    kept_reviews = [r for r in old_reviews if r["review_id"] not in removed_ids]
+    kept_children = [c for c in old_children if c["review_id"] not in removed_ids]
+
+    # ids already in the dataset: duplicates and conflicts
+    for table, news, olds in (
+        ("reviews", new_reviews, kept_reviews),
+        ("children", new_children, kept_children),
+    ):
+        key = KEYS[table]
+        existing = {r[key]: r for r in olds}
+        for rec in news:
+            other = existing.get(rec.get(key))
+            if other is None:
+                continue
+            where = f"{other['_file']} row {other['_row']}"
+            mine, theirs = _signature(rec, table), _signature(other, table)
+            differ = [name for name in mine if mine[name] != theirs[name]]
+            if not differ:
+                message = (
+                    f"duplicate {key}: this row is already in the dataset ({where}); "
+                    "remove it from the new file"
+                )
+            else:
+                message = (
+                    f"conflicting {key}: the dataset has a different row with this id ({where}; "
+                    f"differs in {', '.join(differ)}); ids must be unique: give this row a new "
+                    "id, or correct the dataset"
+                )
+            add_problem(log, rec, message, key, rec[key])
+
+    # provenance: made-up reviews never join case records (as validate.check_provenance)
+    _check_provenance(kept_reviews, new_reviews, log)
+
+    # links between children and reviews
+    new_review_ids = {r["review_id"] for r in new_reviews if r.get("review_id")}
+    known = new_review_ids | {r["review_id"] for r in kept_reviews}
+    for rec in new_children:
+        rid = rec.get("review_id")
+        if rid is None or rid in known:
+            continue
+        if rid in removed_ids:
+            message = (
+                "the child's review is in a year this run replaces, and is not in the files "
+                "given; add the review to the new reviews table"
+            )
+        else:
+            message = "the child's review is neither in the files given nor in the dataset"
+        add_problem(log, rec, message, "review_id", rid)
+    child_review_ids = {c["review_id"] for c in new_children if c.get("review_id")}
+    kept_ids = {r["review_id"] for r in kept_reviews}
+    for rec in new_reviews:
+        rid = rec.get("review_id")
+        if rid is not None and rid not in child_review_ids and rid not in kept_ids:
+            add_problem(log, rec, "the review has no children in the files given", "review_id", rid)
+
+    log.raise_if_any()
+
+    merged = {"reviews": kept_reviews + new_reviews, "children": kept_children + new_children}
+    texts = {t: _csv(merged[t], t) for t in TABLES}
+    backups, replaced_counts = {}, {}
+    for year in sorted(replaced_years):
+        ids = {r["review_id"] for r in old_reviews if r["year"] == year}
+        rows = {
+            "reviews": [r for r in old_reviews if r["review_id"] in ids],
+            "children": [c for c in old_children if c["review_id"] in ids],
+        }
+        backups[year] = {t: _csv(rows[t], t) for t in TABLES}
+        replaced_counts[year] = {t: len(rows[t]) for t in TABLES}
+    return Plan(
+        folder=folder,
+        base=base,
+        texts=texts,
+        backups=backups,
+        counts={
+            "reviews_added": len(new_reviews),
+            "children_added": len(new_children),
+            "reviews": len(merged["reviews"]),
+            "children": len(merged["children"]),
+        },
+        years_added=sorted({r["year"] for r in new_reviews}),
+        years_replaced=sorted(replaced_years),
+        sources=[
+            {"file": display(p), "sha256": hashlib.sha256(p.read_bytes()).hexdigest()}
+            for p in paths
+        ],
+        replaced_counts=replaced_counts,
+    )
+
+
+def _csv(records: list[dict], table: str) -> str:
+    columns = [f.name for f in FIELDS[table]]
+    frame = pd.DataFrame(
+        [[rec.get(c) for c in columns] for rec in records], columns=columns, dtype=object
+    )
+    return pipeline.to_csv_text(frame, table)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@dataclass(frozen=True)
+class Result:
+    """What :func:`apply` wrote."""
+
+    version: Path
+    backups: dict[int, Path]
+    plan: Plan
+
+
+def _pid_alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill would end the process there: assume it is alive
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _locked(folder: Path):
+    """Hold the dataset's lock file; take over a lock left by a dead process on this host."""
+    lock = folder / LOCK
+    me = f"{os.getpid()} {socket.gethostname()}"
+    for attempt in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            holder = lock.read_text(encoding="utf-8", errors="replace").split()
+            stale = (
+                attempt == 0
+                and len(holder) == 2
+                and holder[1] == socket.gethostname()
+                and holder[0].isdigit()
+                and not _pid_alive(int(holder[0]))
+            )
+            if stale:
+                lock.unlink(missing_ok=True)
+                continue
+            raise DatasetBusy(
+                f"{display(lock)}: another add-year is running on this dataset (process "
+                f"{' on '.join(holder) or '?'}); if none is, delete this file and run again"
+            ) from None
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(me + "\n")
+        break
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def recover(folder: Path | str = DEFAULT_DATASET) -> list[Path]:
+    """Remove what an interrupted add-year left; return what was removed.
+
+    Only version folders that never became current (newer than the one ``CURRENT`` names and
+    without the ``COMMITTED`` mark), the backups made for them, and temporary files are
+    removed; a version that was current once is kept even after an undo.
+    """
+    folder = Path(folder)
+    current = current_version(folder)
+    current_n = _number(current) if current is not None else 0
+    removed: list[Path] = []
+    versions = folder / VERSIONS
+
+    def uncommitted(number: int) -> bool:
+        version = versions / f"{number:04d}"
+        return number > current_n and not (version / COMMITTED).is_file()
+
+    if versions.is_dir():
+        for path in sorted(versions.iterdir()):
+            if path.is_dir() and path.name.isdigit() and uncommitted(int(path.name)):
+                shutil.rmtree(path)
+                removed.append(path)
+    replaced = folder / REPLACED
+    if replaced.is_dir():
+        for path in sorted(replaced.iterdir()):
+            if not path.is_dir():
+                continue
+            try:
+                made_for = json.loads((path / MANIFEST).read_text(encoding="utf-8"))["version"]
+            except (OSError, ValueError, KeyError):
+                made_for = None
+            if made_for is None or uncommitted(_number(Path(made_for))):
+                shutil.rmtree(path)
+                removed.append(path)
+    if folder.is_dir():
+        for path in folder.glob(f".{POINTER}.*.tmp"):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _next_free(parent: Path, prefix: str) -> int:
+    taken = [
+        int(p.name[len(prefix) :])
+        for p in parent.glob(f"{prefix}*")
+        if p.name[len(prefix) :].isdigit()
+    ]
+    return max(taken, default=0) + 1
+
+
+def _json(data) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def apply(plan: Plan) -> Result:
+    """Write a checked plan: new version folder, backups, then switch ``CURRENT`` atomically."""
+    folder = plan.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    with _locked(folder):
+        if current_version(folder) != plan.base:
+            raise DatasetBusy(f"{display(folder)} changed since it was checked; run again")
+        recover(folder)
+        versions = folder / VERSIONS
+        versions.mkdir(exist_ok=True)
+        number = _next_free(versions, "")
+        staged = versions / f"{number:04d}"
+        staged.mkdir()
+        name = f"{VERSIONS}/{staged.name}"
+        manifest = {
+            "version": name,
+            "previous": None if plan.base is None else f"{VERSIONS}/{plan.base.name}",
+            "created_utc": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+            "files_added": plan.sources,
+            "years_added": plan.years_added,
+            "years_replaced": plan.years_replaced,
+            **plan.counts,
+        }
+        files = {staged / FILE_NAMES[t]: plan.texts[t].encode("utf-8") for t in TABLES}
+        files[staged / MANIFEST] = _json(manifest)
+        if plan.base is None:
+            files.setdefault(folder / ".gitignore", b"*\n")
+            if not (folder / "README.md").exists():
+                files[folder / "README.md"] = _README.encode("utf-8")
+        atomic.write_files(files)
+        pipeline.load([staged / FILE_NAMES[t] for t in TABLES])  # the merged dataset is valid
+
+        backups: dict[int, Path] = {}
+        for year, texts in plan.backups.items():
+            parent = folder / REPLACED
+            parent.mkdir(exist_ok=True)
+            target = parent / f"{year}-{_next_free(parent, f'{year}-')}"
+            about = {"version": name, "year": year, "rows": plan.replaced_counts[year]}
+            backup = {target / FILE_NAMES[t]: texts[t].encode("utf-8") for t in TABLES}
+            backup[target / MANIFEST] = _json(about)
+            atomic.write_files(backup)
+            backups[year] = target
+
+        atomic.write_text(folder / POINTER, name + "\n")  # the commit point
+        atomic.write_text(staged / COMMITTED, "")  # kept by recover() even after an undo
+    return Result(version=staged, backups=backups, plan=plan)
+
+
+def add_year(paths, folder: Path | str = DEFAULT_DATASET, *, replace_year: bool = False) -> Result:
+    """Check, then merge new files into the dataset in ``folder`` (see the module docstring)."""
+    return apply(plan(paths, folder, replace_year=replace_year))
+
+
+# --------------------------------------------------------------------------- looking at a dataset
+
+
+def manifest(folder: Path | str = DEFAULT_DATASET, version: Path | str | None = None) -> dict:
+    """The ``manifest.json`` of a version (default: the current one) of the dataset."""
+    version = current_version(folder) if version is None else Path(folder) / version
+    if version is None:
+        raise FileNotFoundError(f"{display(Path(folder))} is not a dataset (no {POINTER} file)")
+    return json.loads((version / MANIFEST).read_text(encoding="utf-8"))
+
+
+def manifest_table(folder: Path | str = DEFAULT_DATASET, version=None) -> pd.DataFrame:
+    """What a version added, for reading: one row per item of its manifest.
+
+    The time of the add-year and the files' checksums are left out (they are in the file).
+    """
+    about = manifest(folder, version)
+
+    def years(values) -> str:
+        return ", ".join(map(str, values)) or "none"
+
+    rows = {
+        "version": about["version"],
+        "previous version": about["previous"] or "none (the dataset started here)",
+        "files added": ", ".join(f["file"] for f in about["files_added"]),
+        "years added": years(about["years_added"]),
+        "years replaced": years(about["years_replaced"]),
+        "reviews added": about["reviews_added"],
+        "children added": about["children_added"],
+        "reviews in the dataset": about["reviews"],
+        "children in the dataset": about["children"],
+    }
+    return pd.DataFrame({"item": list(rows), "value": [str(v) for v in rows.values()]})
+
+
+def snapshot(folder: Path | str) -> dict[str, str]:
+    """Every file under ``folder`` (relative path, ``/``-separated) with the hash of its bytes.
+
+    Two snapshots are equal iff nothing was written, changed or removed in between.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return {}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+__all__ = [
+    "DEFAULT_DATASET",
+    "DatasetBusy",
+    "Plan",
+    "Result",
+    "ValidationError",
+    "add_year",
+    "apply",
+    "current_files",
+    "current_version",
+    "manifest",
+    "manifest_table",
+    "plan",
+    "recover",
+    "snapshot",
+]

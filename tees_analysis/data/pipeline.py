@@ -1,0 +1,156 @@
+"""The one flow from raw files to clean tables: read -> clean -> validate -> derive -> write.
+
+``load(paths)`` returns a :class:`Dataset` or raises
+:class:`~tees_analysis.data.problems.ValidationError` listing every problem in every file;
+``write_processed`` writes the clean tables atomically, and only from a valid dataset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+
+from ..paths import PROCESSED, RAW, display
+from . import atomic
+from .clean import SOURCE_COLUMNS, clean_table, written
+from .derive import derive_children, derive_reviews
+from .problems import Problem, ProblemLog, ValidationError
+from .read import CSV_SUFFIXES, XLSX_SUFFIXES, read_files
+from .schema import FIELDS, TABLES
+from .validate import validate
+
+CHANGE_COLUMNS = ["table", "file", "row", "column", "typed", "cleaned"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Clean, validated case-level tables with derived fields, and the cleaning log."""
+
+    reviews: pd.DataFrame
+    children: pd.DataFrame
+    changes: pd.DataFrame
+    files: tuple[str, ...]
+
+
+def data_files(directory: Path | str = RAW) -> list[Path]:
+    """The ``.csv``/``.xlsx`` files of a folder, in name order (README and the like skipped)."""
+    suffixes = CSV_SUFFIXES + XLSX_SUFFIXES
+    if not Path(directory).is_dir():
+        return []
+    return sorted(
+        p
+        for p in Path(directory).iterdir()
+        if p.is_file() and p.suffix.casefold() in suffixes and not p.name.startswith((".", "~$"))
+    )
+
+
+def clean_files(paths, log: ProblemLog) -> tuple[dict[str, pd.DataFrame | None], list[dict]]:
+    """Read and clean ``paths`` (problems go to ``log``): one frame per table, ``None`` if absent.
+
+    The frames still carry the provenance columns (file, sheet, row, headers) that validation
+    rules use to name where a problem is; :func:`load` drops them.
+    """
+    shown = {str(p): display(p) for p in paths}
+    parts: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+    changes: list[dict] = []
+    start = len(log.problems)
+    raws = read_files(list(paths), log)
+    # problems found while reading name the file as every later problem does
+    log.problems[start:] = [
+        replace(p, file=shown.get(p.file, p.file)) for p in log.problems[start:]
+    ]
+    for raw in raws:
+        raw.file = shown.get(raw.file, raw.file)
+        cleaned = clean_table(raw, log)
+        parts[raw.table].append(cleaned.frame)
+        changes += cleaned.changes
+    frames = {t: pd.concat(parts[t], ignore_index=True) if parts[t] else None for t in TABLES}
+    return frames, changes
+
+
+def change_summary(changes: pd.DataFrame) -> pd.DataFrame:
+    """What cleaning rewrote: one row per table, column and (typed -> cleaned) pair, counted."""
+    if changes.empty:
+        return pd.DataFrame(columns=["table", "column", "typed", "cleaned", "cells"])
+    return (
+        changes.groupby(["table", "column", "typed", "cleaned"], sort=True)
+        .size()
+        .rename("cells")
+        .reset_index()
+    )
+
+
+def problems(paths) -> list[Problem]:
+    """Every problem in the files ``paths``; empty when they are valid."""
+    try:
+        load(paths)
+    except ValidationError as err:
+        return err.problems
+    return []
+
+
+def load(paths=None) -> Dataset:
+    """Read, clean, validate and derive; raise ``ValidationError`` with all problems."""
+    paths = data_files() if paths is None else [Path(p) for p in paths]
+    log = ProblemLog()
+    frames, changes = clean_files(paths, log)
+    for table, frame in frames.items():
+        if frame is None and not log:
+            log.add("(input)", f"no {table} table in the files given")
+    validate(frames["reviews"], frames["children"], log)
+    log.raise_if_any()
+    reviews = frames["reviews"].drop(columns=list(SOURCE_COLUMNS)).reset_index(drop=True)
+    children = frames["children"].drop(columns=list(SOURCE_COLUMNS)).reset_index(drop=True)
+    return Dataset(
+        reviews=derive_reviews(reviews, children),
+        children=derive_children(children, reviews),
+        changes=pd.DataFrame(changes, columns=CHANGE_COLUMNS),
+        files=tuple(display(p) for p in paths),
+    )
+
+
+def to_csv_text(frame: pd.DataFrame, table: str) -> str:
+    """A clean table in the analyst layout (schema columns, canonical labels, yes/no)."""
+    out = pd.DataFrame(
+        {
+            f.name: [written(plain_value(v), f.kind) for v in frame[f.name]]
+            for f in FIELDS[table]
+            if f.name in frame
+        }
+    )
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def plain_value(value):
+    """A cell of a clean frame as a plain Python value, ``None`` when missing."""
+    return None if _missing(value) else _plain(value)
+
+
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, tuple) and pd.isna(value))
+
+
+def _plain(value):
+    if isinstance(value, bool | tuple | str):
+        return value
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def write_processed(dataset: Dataset, out_dir: Path | str = PROCESSED) -> list[Path]:
+    """Write the clean tables and the cleaning log atomically to ``out_dir``."""
+    out_dir = Path(out_dir)
+    files = {
+        out_dir / "reviews.csv": to_csv_text(dataset.reviews, "reviews"),
+        out_dir / "children.csv": to_csv_text(dataset.children, "children"),
+        out_dir / "cleaning_log.csv": dataset.changes.to_csv(index=False, lineterminator="\n"),
+    }
+    return atomic.write_files({p: t.encode("utf-8") for p, t in files.items()})
+
+
+def build(paths=None, out_dir: Path | str = PROCESSED) -> list[Path]:
+    """raw -> processed: load (raising on any problem, before anything is written), then write."""
+    return write_processed(load(paths), out_dir)

@@ -1,0 +1,156 @@
+"""Checks across rows and tables: unique ids, links between children and reviews, ages.
+
+Cell-level checks (types, labels, ranges) happen while cleaning; the rules here need whole
+tables. Every rule adds :class:`~tees_analysis.data.problems.Problem` entries naming the file, the
+spreadsheet row, the column and the value.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .problems import ProblemLog
+from .schema import CASE_RECORDS, KEYS, NOT_RECORDED
+
+#: Age band each age in months falls in.
+UNDER_2_MONTHS = 24
+
+
+def add_problem(log: ProblemLog, rec, message: str, column: str, value=None, allowed=None) -> None:
+    """Report a problem of record ``rec``, naming the column by its header in the user's file."""
+    log.add(
+        rec["_file"],
+        message,
+        sheet=rec["_sheet"],
+        row=int(rec["_row"]),
+        column=rec["_headers"].get(column, column),
+        value=None if value is None else str(value),
+        allowed=allowed,
+    )
+
+
+def check_unique(frame: pd.DataFrame, table: str, log: ProblemLog) -> None:
+    """Each id appears once; later copies are reported with the row of the first."""
+    key = KEYS[table]
+    if key not in frame:
+        return
+    first: dict[str, object] = {}
+    for rec in frame.to_dict("records"):
+        value = rec[key]
+        if value is None or pd.isna(value):
+            continue
+        if value in first:
+            seen = first[value]
+            add_problem(
+                log,
+                rec,
+                f"duplicate {key}: also on {seen['_file']} row {seen['_row']}",
+                key,
+                value,
+            )
+        else:
+            first[value] = rec
+
+
+def check_links(reviews: pd.DataFrame, children: pd.DataFrame, log: ProblemLog) -> None:
+    """Every child belongs to a known review, and every review has at least one child."""
+    review_ids = {v for v in reviews.get("review_id", []) if isinstance(v, str)}
+    child_reviews = {v for v in children.get("review_id", []) if isinstance(v, str)}
+    for rec in children.to_dict("records"):
+        rid = rec.get("review_id")
+        if isinstance(rid, str) and rid not in review_ids:
+            add_problem(
+                log, rec, "the child's review is not in the reviews table", "review_id", rid
+            )
+    for rec in reviews.to_dict("records"):
+        rid = rec.get("review_id")
+        if isinstance(rid, str) and rid not in child_reviews:
+            add_problem(
+                log, rec, "the review has no children in the children table", "review_id", rid
+            )
+
+
+def check_ages(children: pd.DataFrame, log: ProblemLog) -> None:
+    """An age is given, and age in months and age band agree when both are given."""
+    if "age_months" not in children and "age_band" not in children:
+        log.add(
+            str(children["_file"].iloc[0]) if len(children) else "children",
+            "an age column is required",
+            column="age_months",
+            allowed="a column 'age_months' (months) or 'age_band'",
+        )
+        return
+    for rec in children.to_dict("records"):
+        if rec["_invalid"] & {"age_months", "age_band"}:
+            continue  # already reported while cleaning
+        months, band = rec.get("age_months"), rec.get("age_band")
+        months = None if months is None or pd.isna(months) else int(months)
+        band = None if band is None or pd.isna(band) else str(band)
+        if months is None and band is None:
+            add_problem(
+                log,
+                rec,
+                f"no age: give age_months or age_band ('{NOT_RECORDED}' if unknown)",
+                "age_band",
+                "",
+            )
+        elif months is not None and band not in (None, NOT_RECORDED):
+            expected = "under 2" if months < UNDER_2_MONTHS else "2 and over"
+            if band != expected:
+                add_problem(
+                    log,
+                    rec,
+                    f"age band disagrees with age_months={months}",
+                    "age_band",
+                    band,
+                    f"'{expected}' or blank",
+                )
+
+
+def provenance_kinds(reviews: pd.DataFrame) -> pd.Series:
+    """Each review's provenance, a blank (or a missing column) meaning case records."""
+    if "provenance" not in reviews:  # an optional column
+        return pd.Series(CASE_RECORDS, index=reviews.index, dtype=object)
+    given = reviews["provenance"].astype(object)
+    return given.where(given.notna(), CASE_RECORDS)
+
+
+def check_provenance(reviews: pd.DataFrame, log: ProblemLog) -> None:
+    """Reconstructed or fictional reviews are never mixed with case records.
+
+    A blank provenance means case records. When case records and made-up (reconstructed or
+    fictional) reviews meet, every made-up row is reported, so that made-up rows cannot be
+    analysed as real ones. Reconstructed and fictional rows may be combined (e.g. to try
+    adding a fictional year to the reconstruction): neither is real.
+    """
+    if "provenance" not in reviews:
+        return
+    kinds = provenance_kinds(reviews)
+    if CASE_RECORDS not in set(kinds) or kinds.nunique() < 2:
+        return
+    for rec, kind in zip(reviews.to_dict("records"), kinds, strict=True):
+        if kind != CASE_RECORDS:
+            add_problem(
+                log,
+                rec,
+                f"a {kind} review in files that also hold other reviews: keep {kind} data "
+                "apart from case records",
+                "provenance",
+                kind,
+            )
+
+
+def validate(reviews: pd.DataFrame | None, children: pd.DataFrame | None, log: ProblemLog) -> None:
+    """Run every cross-row and cross-table rule on the tables that could be read.
+
+    Links between the tables are checked only when both were read: a reviews file that could
+    not be read is reported once, not again as an unknown review on every child's row.
+    """
+    if reviews is not None:
+        check_unique(reviews, "reviews", log)
+        check_provenance(reviews, log)
+    if children is not None:
+        check_unique(children, "children", log)
+        check_ages(children, log)
+    if reviews is not None and children is not None:
+        check_links(reviews, children, log)
