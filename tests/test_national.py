@@ -127,3 +127,22 @@ def test_comparison_has_one_row_per_comparable_figure(loaded, tees):
         t = by_key.loc[figure["compare_with"]]
         inside = t["ci_low"] <= figure["percent"] <= t["ci_high"]
         assert row["national inside the Tees 95% interval"] == ("yes" if inside else "no")
+
+
+@pytest.mark.parametrize(
+    ("column", "text", "message"),
+    [
+        ("value", "", "value is blank"),
+        ("denominator", "0", "denominator must be positive"),
+        ("value", "nan", "value 'nan' is not a number"),
+        ("denominator", "inf", "denominator 'inf' is not a number"),
+    ],
+)
+def test_blank_zero_and_non_finite_numbers_are_problems_not_crashes(raw, column, text, message):
+    """Found by the property test above: a blank value beside a ratio raised TypeError, a zero
+    denominator ZeroDivisionError, and ``nan`` passed as a number."""
+    damaged = raw.copy()
+    row = damaged.index[(damaged["unit"] == "percent") & (damaged["denominator"] != "")][0]
+    damaged.loc[row, column] = text
+    found = national.problems(damaged)
+    assert any(message in problem for problem in found), found

@@ -17,6 +17,7 @@ definitions; :func:`plot_comparison` draws it.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -139,8 +140,12 @@ def problems(frame: pd.DataFrame, known_keys=TEES_KEYS) -> list[str]:
             if not text:
                 continue
             try:
-                numbers[column] = float(text)
+                number = float(text)
             except ValueError:
+                number = math.nan
+            if math.isfinite(number):
+                numbers[column] = number
+            else:  # also "nan" and "inf", which float() accepts
                 out.append(f"{where}: {column} {text!r} is not a number")
         value, num, den = (numbers.get(c) for c in ("value", "numerator", "denominator"))
         if value is not None and value < 0:
@@ -153,8 +158,8 @@ def problems(frame: pd.DataFrame, known_keys=TEES_KEYS) -> list[str]:
             out.append(f"{where}: numerator exceeds denominator")
         if row["unit"] == "count" and den is not None and num != value:
             out.append(f"{where}: a count with a denominator must equal its numerator")
-        both = num is not None and den is not None
-        if both and row["unit"] == "percent" and abs(100 * num / den - value) >= 0.5:
+        ratio = num is not None and den is not None and den > 0 and value is not None
+        if ratio and row["unit"] == "percent" and abs(100 * num / den - value) >= 0.5:
             out.append(f"{where}: {num:g} of {den:g} does not round to {value:g}%")
         if row["compare_with"] and den is None and row["unit"] == "count":
             out.append(f"{where}: a count compared with a Tees share needs a denominator")
