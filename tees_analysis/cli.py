@@ -159,6 +159,39 @@ def _input_files(args) -> list:
     return args.files or merge.current_files(args.dataset) or pipeline.data_files()
 
 
+class _Progress:
+    """Progress of a rerun: a line per finished notebook, and the cell each one is at.
+
+    On a terminal the cells show on one status line that is rewritten in place; elsewhere
+    (a log, a pipe) each cell gets its own line.
+    """
+
+    def __init__(self, stream=None):
+        self.stream = sys.stdout if stream is None else stream
+        self.live = self.stream.isatty()
+        self.at: dict[str, str] = {}
+        self.width = 0
+
+    def cell(self, name: str, k: int, n: int) -> None:
+        if not self.live:
+            print(f"  {name}: cell {k} of {n}", file=self.stream, flush=True)
+            return
+        self.at[name] = f"{name} cell {k}/{n}"
+        status = "running: " + " · ".join(self.at.values())
+        self.stream.write("\r" + status.ljust(self.width))
+        self.stream.flush()
+        self.width = len(status)
+
+    def line(self, text: str) -> None:
+        if self.live and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.width = 0
+        for name in list(self.at):
+            if name in text:
+                del self.at[name]
+        print(text, file=self.stream, flush=True)
+
+
 def _reproduce(args) -> int:
     from . import run_all, selection
 
@@ -171,19 +204,39 @@ def _reproduce(args) -> int:
     files = _input_files(args)
     chosen = selection.Selection(tuple(Path(f) for f in files), years, who)
     try:
-        data = selection.load(chosen)
+        full = pipeline.load(chosen.files)
     except ValidationError as err:
         return _report(err, args.format)
-    if data.reviews.empty:
-        print(f"no reviews in the selection ({chosen.describe()})", file=sys.stderr)
+    why = selection.refusal(full, chosen, args.allow_missing_years)
+    if why:
+        print(f"nothing was run: {why}", file=sys.stderr)
         return 1
+    data = selection.apply(full, chosen)
+    about = selection.about(data, chosen)
     label = f"{args.years or 'all-years'}_{who or 'both'}"
     out = Path(args.out) if args.out else ROOT / "reports" / "reproduce" / label
-    print(f"reproducing for {chosen.describe()}: {len(data.reviews)} reviews, "
-          f"{len(data.children)} children -> {display(out)}")  # fmt: skip
-    written = run_all.reproduce(
-        chosen, out, progress=lambda line: print(line, flush=True), jobs=args.jobs
-    )
+    print(f"the selection holds {selection.holdings(data)}")
+    if about.report:
+        print("these are the report's own (reconstructed) data: the notebooks rerun in full")
+    else:
+        print("passages about the report's own data and comparisons with its published figures "
+              "are left out of the rerun")  # fmt: skip
+    print(f"rerunning into {display(out)}")
+    progress = _Progress()
+    try:
+        written = run_all.reproduce(
+            chosen, out, progress=progress.line, jobs=args.jobs, other_data=not about.report,
+            on_cell=progress.cell,
+        )  # fmt: skip
+    except run_all.OutputFolderInUse as err:
+        print(err, file=sys.stderr)
+        return 1
+    except run_all.RunFailed as failed:
+        for failure in failed.failures:
+            print(failure.message(), file=sys.stderr)
+        finished = ", ".join(p.name for p in failed.written) or "none"
+        print(f"finished notebooks (in {display(out / 'notebooks')}): {finished}", file=sys.stderr)
+        return 1
     print(f"wrote {len(written)} notebooks to {display(out / 'notebooks')} and figures to "
           f"{display(out / 'figures')}")  # fmt: skip
     return 0
@@ -338,6 +391,12 @@ ARGUMENTS = {
             type=int,
             metavar="N",
             help="notebooks run at once (default: one per core, at most 4; 1 = in order)",
+        ),
+        _arg(
+            "--allow-missing-years",
+            action="store_true",
+            help="run even when some of the --years have no reviews in the data (a year with "
+            "no reviews); by default that is refused, as it usually means missing files",
         ),
         _DATASET,
         _FORMAT,

@@ -15,9 +15,9 @@ that the notebooks' kernels inherit; notebooks read them only through this modul
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from .data import pipeline
 from .data.schema import CASE_RECORDS, FICTIONAL, KEYS, RECONSTRUCTED, TABLES
 from .data.validate import provenance_kinds
 from .paths import FIGURES, RAW, ROOT
+from .report import prose
 from .report.captions import RECONSTRUCTED as REPORT_CAPTION
 
 ENV_FILES = "TEES_DATA_FILES"
@@ -152,7 +153,7 @@ def _rows(frame, table: str) -> str:
 def is_report_data(dataset: pipeline.Dataset) -> bool:
     """Whether ``dataset`` holds exactly the reviews and children of ``data/raw``.
 
-    ``data/raw`` is the reconstruction of the report's 24 reviews; only for it do the parts of
+    ``data/raw`` is the reconstruction of the report's reviews; only for it do the parts of
     the notebooks that set results beside the published figures (the audit, the exact bounds,
     the reconstruction's witnesses) apply. Any other data — another year, one partnership, an
     analyst's own records — are compared row by row, not by file name, so a rerun of the same
@@ -161,12 +162,19 @@ def is_report_data(dataset: pipeline.Dataset) -> bool:
     files = pipeline.data_files(RAW)
     if not files:
         return False
-    report = pipeline.load(files)
+    report = _report_rows(tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
     return all(
-        len(getattr(dataset, t)) == len(getattr(report, t))
-        and _rows(getattr(dataset, t), t) == _rows(getattr(report, t), t)
+        len(getattr(dataset, t)) == report[t][0] and _rows(getattr(dataset, t), t) == report[t][1]
         for t in TABLES
     )
+
+
+@functools.lru_cache(maxsize=4)
+def _report_rows(files: tuple[tuple[str, int, int], ...]) -> dict[str, tuple[int, str]]:
+    """Per table of ``data/raw``: its number of rows and its rows as sorted CSV text (cached
+    while the files keep their size and time)."""
+    report = pipeline.load([Path(name) for name, _, _ in files])
+    return {t: (len(getattr(report, t)), _rows(getattr(report, t), t)) for t in TABLES}
 
 
 def year_spans(years) -> str:
@@ -186,19 +194,6 @@ def provenance_years(reviews) -> dict[str, str]:
     kinds = provenance_kinds(reviews)
     order = reviews.assign(_kind=kinds).groupby("_kind")["year"].min().sort_values(kind="stable")
     return {kind: year_spans(reviews.loc[kinds == kind, "year"]) for kind in order.index}
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """Shown in a notebook in place of a part that does not apply to the data analysed."""
-
-    what: str
-
-    def __repr__(self) -> str:
-        return (
-            f"Skipped for these data: {self.what}. It compares with the report's published "
-            "figures, which describe the report's own reviews, not the data analysed here."
-        )
 
 
 @dataclass(frozen=True)
@@ -233,34 +228,25 @@ class About:
         return caption + "."
 
     def note(self, left_out: str = "") -> str:
-        """What a reader of a rerun must know; empty for the report's data.
+        """What a reader of a rerun must know, as Markdown; empty for the report's data.
 
         ``left_out`` names the parts of the notebook that compare with the published figures.
         """
         if self.report:
             return ""
-        parts = left_out or "parts that compare with the report's published figures"
+        parts = left_out or "the parts that compare with the report's published figures"
         return (
-            f"NOTE: this run analyses other data than the committed notebook: {self.label} "
-            f"({self.reviews} reviews, {self.children} children; {self.selection.describe()}). "
-            "The text between the tables was written for the reconstruction of the report's "
-            "24 reviews; numbers quoted in it refer to that run, not to these data. The "
-            "report's published figures describe its own reviews, so comparisons with them do "
-            f"not apply here: {parts} are left out."
+            f"**This run analyses other data than the committed notebook:** {self.label} "
+            f"({prose.plural(self.reviews, 'review')}, {prose.children(self.children)}; "
+            f"{self.selection.describe()}). Every number below is computed from these data. "
+            "The report's published figures describe its own reviews, so comparisons with "
+            f"them do not apply here: {parts} are left out, and so are the passages about the "
+            "report's own data."
         )
 
-    def print_note(self, left_out: str = "") -> None:
-        """Print :meth:`note` (nothing for the report's data)."""
-        if not self.report:
-            print(
-                textwrap.fill(
-                    self.note(left_out), width=100, break_long_words=False, break_on_hyphens=False
-                )
-            )
-
-    def skipped(self, what: str) -> Skipped:
-        """What a notebook shows instead of ``what``, a part about the published figures."""
-        return Skipped(what)
+    def show_note(self, left_out: str = "") -> None:
+        """Show :meth:`note` as Markdown in a notebook (nothing for the report's data)."""
+        prose.show(self.note(left_out))
 
 
 def about(dataset: pipeline.Dataset, chosen: Selection | None = None) -> About:
@@ -283,3 +269,52 @@ def about(dataset: pipeline.Dataset, chosen: Selection | None = None) -> About:
         years=year_spans(dataset.reviews["year"]),
         provenance=kinds,
     )
+
+
+# --------------------------------------------------------------------------- before a rerun
+
+
+def holdings(dataset: pipeline.Dataset) -> str:
+    """What ``dataset`` holds, in one line: reviews, children, years, partnerships, provenance."""
+    reviews, children = dataset.reviews, dataset.children
+    if reviews.empty:
+        return "no reviews"
+    parts = []
+    who = reviews["partnership"].astype(object)
+    for name in [p for p in PARTNERSHIPS if p in set(who)] + sorted(set(who) - set(PARTNERSHIPS)):
+        n_children = int((children["partnership"].astype(object) == name).sum())
+        parts.append(
+            f"{name} {prose.plural(int((who == name).sum()), 'review')} "
+            f"({prose.children(n_children)})"
+        )
+    kinds = provenance_years(reviews)
+    provenance = "; ".join(f"{_PROVENANCE_WORDS.get(k, k)} {years}" for k, years in kinds.items())
+    return (
+        f"{prose.plural(len(reviews), 'review')} of {prose.children(len(children))}, "
+        f"years {year_spans(reviews['year'])}: {', '.join(parts)}; {provenance}"
+    )
+
+
+def refusal(full: pipeline.Dataset, chosen: Selection, allow_missing_years: bool = False):
+    """Why the selection ``chosen`` of the data ``full`` cannot be rerun, or ``None``.
+
+    Refused: asked-for years with no review in the data (unless ``allow_missing_years``: a
+    year with no reviews may be real), and a selection that holds no children.
+    """
+    held = sorted({int(y) for y in full.reviews["year"].dropna()})
+    if chosen.years is not None and not allow_missing_years:
+        first, last = chosen.years
+        absent = [y for y in range(first, last + 1) if y not in held]
+        if absent:
+            return (
+                f"the data hold no reviews from {year_spans(absent)} (they hold "
+                f"{year_spans(held) or 'no years'}), so a rerun for {first}-{last} would "
+                "silently analyse fewer years than asked. Ask for the years the data hold, or "
+                "add --allow-missing-years if those years truly had no reviews."
+            )
+    selected = apply(full, chosen)
+    if selected.children.empty:
+        return (
+            f"the selection ({chosen.describe()}) holds no children; the data hold {holdings(full)}"
+        )
+    return None

@@ -275,22 +275,24 @@ def test_context_tests_count_every_child(dataset):
 def test_low_p_lines_group_by_status_only_when_there_is_one():
     results = pd.DataFrame(
         {
-            "context": ["age", "age", "partnership"],
-            "exposure": ["all three", "DA", "SM"],
-            "p_value": [0.046, 0.5, 0.0213],
+            "context": ["age", "age", "partnership", "outcome"],
+            "exposure": ["all three", "DA", "SM", "DA"],
+            "p_value": [0.046, 0.5, 0.0213, np.nan],
         }
     )
     assert context.low_p_lines(results, data_label="2017-2022") == [
-        "2017-2022: 3 tables, 2 with p < 0.05 (uncorrected)",
-        "    age x all three: p = 0.046",
-        "    partnership x SM: p = 0.021",
+        "- **2017-2022**: 3 tables tested, 2 with p < 0.05 (uncorrected); 1 not computed",
+        "  - age × all three: p = 0.046",
+        "  - partnership × SM: p = 0.021",
     ]
     status = [cooccurrence.SPECIFIC, cooccurrence.SPECIFIC, cooccurrence.IDENTIFIED]
+    status += [cooccurrence.SPECIFIC]
     assert context.low_p_lines(results.assign(identification=status)) == [
-        f"{cooccurrence.IDENTIFIED}: 1 tables, 1 with p < 0.05 (uncorrected)",
-        "    partnership x SM: p = 0.021",
-        f"{cooccurrence.SPECIFIC}: 2 tables, 1 with p < 0.05 (uncorrected)",
-        "    age x all three: p = 0.046",
+        f"- **{cooccurrence.IDENTIFIED}**: 1 tables tested, 1 with p < 0.05 (uncorrected)",
+        "  - partnership × SM: p = 0.021",
+        f"- **{cooccurrence.SPECIFIC}**: 2 tables tested, 1 with p < 0.05 (uncorrected); "
+        "1 not computed",
+        "  - age × all three: p = 0.046",
     ]
 
 

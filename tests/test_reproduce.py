@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from tees_analysis import cli, run_all, selection
@@ -58,9 +59,170 @@ def test_reproduce_refuses_bad_data_and_runs_nothing(tmp_path, capsys):
 
 
 def test_reproduce_rejects_an_empty_selection(tmp_path, capsys):
-    args = ["reproduce", *map(str, FILES), "--years", "2010-2011", "--out", str(tmp_path)]
+    args = ["reproduce", *map(str, FILES), "--years", "2010-2011", "--out", str(tmp_path / "o")]
     assert cli.main(args) == 1
-    assert "no reviews in the selection" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("nothing was run: the data hold no reviews from 2010–2011 (they hold ")
+    assert not (tmp_path / "o").exists()
+    args = ["reproduce", *map(str, FILES), "--years", "2019", "--allow-missing-years"]
+    assert cli.main([*args, "--out", str(tmp_path / "o")]) == 1
+    assert "holds no children; the data hold 4 reviews of 6 children" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_reproduce_refuses_years_that_the_data_do_not_hold(tmp_path, monkeypatch, capsys):
+    """Asked for 2017-2022 of a 2022-only dataset: refused, naming the years absent and held."""
+    dataset = tmp_path / "dataset"
+    merge.add_year([FIXTURES / "fictional_2022.xlsx"], dataset)
+    monkeypatch.setattr(run_all, "reproduce", lambda *a, **k: pytest.fail("nothing may run"))
+    args = ["reproduce", "--dataset", str(dataset), "--years", "2017-2022"]
+    assert cli.main([*args, "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "the data hold no reviews from 2017–2021 (they hold 2022)" in err
+    assert "--allow-missing-years" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_reproduce_says_what_the_selection_holds_before_running(tmp_path, monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(run_all, "reproduce", lambda *a, **k: calls.append(k) or [])
+    args = ["reproduce", *map(str, FILES), "--partnership", "HSSCP", "--out", str(tmp_path)]
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == (
+        "the selection holds 2 reviews of 3 children, years 2021: HSSCP 2 reviews (3 children); "
+        "fictional 2021"
+    )
+    assert calls[0]["other_data"] is True
+
+
+def fake_notebooks(folder: Path, cells: dict[str, list[str]]) -> None:
+    folder.mkdir()
+    for name, sources in cells.items():
+        nb = new_notebook(cells=[new_code_cell(source) for source in sources])
+        nb.metadata["tees"] = {"selection": True}
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+        nbformat.write(nb, folder / name)
+
+
+def test_a_failing_notebook_is_reported_in_a_few_lines_and_saved_apart(tmp_path, capsys):
+    folder, out = tmp_path / "notebooks", tmp_path / "out"
+    fake_notebooks(
+        folder,
+        {
+            "01_fine.ipynb": ["x = 1", "print(x)"],
+            "02_broken.ipynb": [
+                "y = 2",
+                "# the check\nraise ValueError('\\x1b[31mno children\\x1b[0m')",
+            ],
+        },
+    )
+    events = []
+    with pytest.raises(run_all.RunFailed) as caught:
+        run_all.reproduce(
+            selection.Selection(FILES), out, lambda line: None, folder=folder, jobs=1,
+            on_cell=lambda *event: events.append(event),
+        )  # fmt: skip
+    (failure,) = caught.value.failures
+    assert failure.notebook == "02_broken.ipynb" and (failure.cell, failure.cells) == (2, 2)
+    assert failure.first_line == "# the check"
+    assert failure.error == "ValueError: no children"  # one line, no colour codes
+    assert failure.saved == out / "notebooks" / "02_broken.FAILED.ipynb"
+    assert "\x1b" not in failure.message() and "Traceback" not in failure.message()
+    saved = nbformat.read(failure.saved, as_version=4)
+    assert saved.cells[1].outputs[0]["output_type"] == "error"  # the full traceback is kept
+    assert sorted(p.name for p in (out / "notebooks").iterdir()) == [
+        "01_fine.ipynb",
+        "02_broken.FAILED.ipynb",
+    ]
+    assert caught.value.written == [out / "notebooks" / "01_fine.ipynb"]
+    assert events == [
+        ("01_fine", 1, 2),
+        ("01_fine", 2, 2),
+        ("02_broken", 1, 2),
+        ("02_broken", 2, 2),
+    ]
+
+
+def test_reproduce_fails_like_a_tool(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "notebooks"
+    fake_notebooks(folder, {"01_broken.ipynb": ["import nonexistent_module_for_the_test"]})
+    everything = run_all.notebooks
+    monkeypatch.setattr(run_all, "notebooks", lambda _folder=None: everything(folder))
+    args = ["reproduce", *map(str, FILES), "--out", str(tmp_path / "out"), "--jobs", "1"]
+    assert cli.main(args) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert lines[0] == (
+        "01_broken.ipynb failed at code cell 1 of 1 (import nonexistent_module_for_the_test): "
+        "ModuleNotFoundError: No module named 'nonexistent_module_for_the_test'"
+    )
+    assert lines[1].endswith("01_broken.FAILED.ipynb")
+    assert "finished notebooks" in lines[2] and lines[2].endswith(": none")
+    assert "Traceback" not in captured.err and "\x1b" not in captured.err
+    assert "  01_broken: cell 1 of 1" in captured.out  # progress while it ran (not a terminal)
+
+
+def test_the_output_folder_holds_nothing_from_before(tmp_path):
+    out = tmp_path / "out"
+    run_all.prepare_output(out)
+    (out / "notebooks" / "03_old.ipynb").write_text("{}")
+    (out / "notebooks" / "04_old.FAILED.ipynb").write_text("{}")
+    (out / "figures").mkdir()
+    (out / "figures" / "03_old.png").write_bytes(b"")
+    run_all.prepare_output(out)  # a folder written by an earlier rerun: cleared
+    assert not list((out / "notebooks").iterdir()) and not list((out / "figures").iterdir())
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("an analyst's file")
+    with pytest.raises(run_all.OutputFolderInUse, match="is not empty and was not written"):
+        run_all.prepare_output(foreign)
+    assert [p.name for p in foreign.iterdir()] == ["keep.txt"]
+
+
+def test_for_other_data_leaves_out_the_report_data_cells():
+    nb = new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# title"),
+            nbformat.v4.new_markdown_cell("24 reviews", metadata={"tags": ["report-data"]}),
+            nbformat.v4.new_code_cell("bounds", metadata={"tags": ["report-data"]}),
+            nbformat.v4.new_code_cell("x = 1"),
+            nbformat.v4.new_markdown_cell("27 children", metadata={"tags": ["report-data"]}),
+        ]
+    )
+    kept = run_all.for_other_data(nb)
+    assert [c.source for c in kept.cells] == [
+        "# title",
+        run_all.LEFT_OUT,
+        "x = 1",
+        run_all.LEFT_OUT,
+    ]
+    assert len({c.id for c in kept.cells}) == 4
+
+
+def test_progress_is_one_line_per_cell_off_a_terminal():
+    import io
+
+    stream = io.StringIO()
+    progress = cli._Progress(stream)
+    progress.cell("03_about", 1, 2)
+    progress.line("[1/1] notebooks/03_about.ipynb done in 1.0 s")
+    assert stream.getvalue().splitlines() == [
+        "  03_about: cell 1 of 2",
+        "[1/1] notebooks/03_about.ipynb done in 1.0 s",
+    ]
+
+
+def texts_of(path: Path) -> str:
+    """Everything a reader of a notebook reads: Markdown cells, printed text, text outputs."""
+    nb = nbformat.read(path, as_version=4)
+    parts = [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            parts.append(str(output.get("text", "")))
+            for kind in ("text/markdown", "text/plain"):
+                parts.append(str(output.get("data", {}).get(kind, "")))
+    return "\n".join(parts)
 
 
 def test_reproduce_checks_its_parameters(capsys):
@@ -120,7 +282,7 @@ def test_reproduce_a_fictional_2022_reruns_the_data_notebooks(tmp_path, monkeypa
     args = ["reproduce", "--dataset", str(dataset), "--years", "2017-2022", "--out", str(out)]
     args += ["--jobs", "1"]  # the test workers already use every core
     assert cli.main(args) == 0
-    assert "26 reviews, 30 children" in capsys.readouterr().out
+    assert "26 reviews of 30 children" in capsys.readouterr().out
 
     expected = list(RERUN)
     assert sorted(p.stem for p in (out / "notebooks").iterdir()) == expected
@@ -130,21 +292,13 @@ def test_reproduce_a_fictional_2022_reruns_the_data_notebooks(tmp_path, monkeypa
     # the bounds and the extremes are about the report's own data: not drawn for other data
     assert not any(p.startswith(("06_trio_bounds", "06_trio_sensitivity")) for p in figures)
 
-    texts = {
-        name: "\n".join(
-            str(output.get("text", output.get("data", {}).get("text/plain", "")))
-            for cell in nbformat.read(out / "notebooks" / f"{name}.ipynb", as_version=4).cells
-            if cell.cell_type == "code"
-            for output in cell.outputs
-        )
-        for name in expected
-    }
+    texts = {name: texts_of(out / "notebooks" / f"{name}.ipynb") for name in expected}
     for name in expected:
-        assert "this run analyses other data than the committed notebook" in texts[name]
+        assert "This run analyses other data than the committed notebook" in texts[name]
         assert "reconstructed 2017–2021, fictional" in texts[name]
-    assert "Skipped for these data: section 1." in texts["06_toxic_trio"]
-    assert "Skipped for these data: section 4." in texts["06_toxic_trio"]
-    assert "identified by the report:" not in texts["06_toxic_trio"]
+    assert "identified by the report" not in texts["06_toxic_trio"]
+    rerun = nbformat.read(out / "notebooks" / "06_toxic_trio.ipynb", as_version=4)
+    assert sum(cell.source == run_all.LEFT_OUT for cell in rerun.cells) >= 5
 
     after = {"figures": hashes(FIGURES), "notebooks": hashes(NOTEBOOKS)}
     assert after == before  # the repository's figures and notebooks are untouched

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..data.schema import TOXIC_TRIO
 from . import stats
-from .cooccurrence import IDENTIFIED, SPECIFIC, _share, fmt_ratio, label
+from .cooccurrence import IDENTIFIED, SPECIFIC, _share, fmt_ratio, label, recorded
 
 # =========================================================================== 3. context
 
@@ -135,10 +135,13 @@ def context_tests(children: pd.DataFrame, factors=TOXIC_TRIO, contexts=CONTEXTS)
     maximum likelihood, exact 95% interval) and Fisher's exact p-value. For the number of
     factors (0 to k): the counts per number in each group, and the exact
     Fisher-Freeman-Halton p-value of the 2 x (k+1) table. Contexts whose column is absent are
-    skipped; children with a missing context value are left out of that context.
+    skipped; children with a missing context value are left out of that context, and so are
+    children with a factor not recorded (:func:`~.cooccurrence.recorded`). A test that cannot
+    be computed (a group with no child) has no p-value, and its ``test`` says why.
     """
+    children = recorded(children, factors)
     expo = exposures(children, factors)
-    count = children[list(factors)].astype("boolean").fillna(False).astype(bool).sum(axis=1)
+    count = children[list(factors)].astype(bool).sum(axis=1)
     k = len(factors)
     rows = []
     for ctx in contexts:
@@ -158,7 +161,8 @@ def context_tests(children: pd.DataFrame, factors=TOXIC_TRIO, contexts=CONTEXTS)
                     "in group": _share(a, na), "in other": _share(b, nb),
                     "odds ratio": c.odds_ratio if c else np.nan,
                     "ci_low": c.or_low if c else np.nan, "ci_high": c.or_high if c else np.nan,
-                    "p_value": c.p_value if c else np.nan, "test": "Fisher exact (2 x 2)",
+                    "p_value": c.p_value if c else np.nan,
+                    "test": "Fisher exact (2 x 2)" if c else _not_computed(na, nb, first, second),
                 }
             )  # fmt: skip
         x = count.to_numpy()[keep]
@@ -166,17 +170,28 @@ def context_tests(children: pd.DataFrame, factors=TOXIC_TRIO, contexts=CONTEXTS)
         t = np.array([[int(((x == v) & g).sum()) for v in levels],
                       [int(((x == v) & ~g).sum()) for v in levels]])  # fmt: skip
         t = t[:, t.sum(axis=0) > 0]
+        computable = t.shape[1] > 1 and g.any() and (~g).any()
+        test = f"Fisher-Freeman-Halton exact (2 x {t.shape[1]})"
+        if not (g.any() and (~g).any()):
+            test = _not_computed(int(g.sum()), int((~g).sum()), first, second)
+        elif t.shape[1] <= 1:
+            test = "not computed: every child has the same number of factors"
         rows.append(
             {
                 "context": ctx.name, "exposure": exposure_names(factors)[-1], "group": first,
                 "other": second, "in group": _counts_text(x[g], levels),
                 "in other": _counts_text(x[~g], levels), "odds ratio": np.nan,
                 "ci_low": np.nan, "ci_high": np.nan,
-                "p_value": exact_test(t) if t.shape[1] > 1 and g.any() and (~g).any() else np.nan,
-                "test": f"Fisher-Freeman-Halton exact (2 x {t.shape[1]})",
+                "p_value": exact_test(t) if computable else np.nan, "test": test,
             }
         )  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def _not_computed(n_first: int, n_second: int, first: str, second: str) -> str:
+    """Why a comparison of two groups cannot be computed: a group with no child."""
+    empty = [name for name, n in ((first, n_first), (second, n_second)) if n == 0]
+    return f"not computed: no child among {' or '.join(empty)}"
 
 
 def context_view(results: pd.DataFrame, context: str) -> pd.DataFrame:
@@ -207,11 +222,12 @@ def context_view(results: pd.DataFrame, context: str) -> pd.DataFrame:
 
 
 def low_p_lines(results: pd.DataFrame, alpha: float = 0.05, data_label: str = "these data"):
-    """The tables of :func:`context_tests` with p below ``alpha``, as lines of text.
+    """The tables of :func:`context_tests` with p below ``alpha``, as Markdown list lines.
 
     Grouped by status when the results carry :func:`identification` (identified by the report
     first); otherwise all under ``data_label`` (data other than the report's, about which the
-    published figures identify nothing).
+    published figures identify nothing). Tables whose test could not be computed are counted
+    apart.
     """
     if "identification" in results:
         groups = [
@@ -221,7 +237,13 @@ def low_p_lines(results: pd.DataFrame, alpha: float = 0.05, data_label: str = "t
         groups = [(data_label, results)]
     lines = []
     for name, part in groups:
-        hits = part[part["p_value"] < alpha]
-        lines.append(f"{name}: {len(part)} tables, {len(hits)} with p < {alpha:g} (uncorrected)")
-        lines += [f"    {r.context} x {r.exposure}: p = {r.p_value:.3f}" for r in hits.itertuples()]
+        tested = part[part["p_value"].notna()]
+        hits = tested[tested["p_value"] < alpha]
+        untested = len(part) - len(tested)
+        extra = f"; {untested} not computed" if untested else ""
+        lines.append(
+            f"- **{name}**: {len(tested)} tables tested, {len(hits)} with p < {alpha:g} "
+            f"(uncorrected){extra}"
+        )
+        lines += [f"  - {r.context} × {r.exposure}: p = {r.p_value:.3f}" for r in hits.itertuples()]
     return lines

@@ -62,6 +62,20 @@ def _share(k: int, n: int) -> str:
 # =========================================================================== 2. case-level data
 
 
+def recorded(children: pd.DataFrame, factors=TOXIC_TRIO) -> pd.DataFrame:
+    """The children whose every factor in ``factors`` is recorded as yes or no.
+
+    Combinations of factors need every factor of a child: a child with one of them not
+    recorded cannot be placed in a cell, so the co-occurrence analyses use these children
+    (complete cases) and say how many were left out.
+    """
+    factors = list(factors)
+    missing = [f for f in factors if f not in children]
+    if missing:
+        raise KeyError(f"no column {missing} in the children table")
+    return children[children[factors].notna().all(axis=1)]
+
+
 def trio_table(children: pd.DataFrame, factors=TOXIC_TRIO) -> pd.Series:
     """Children in every combination of the yes/no ``factors`` (all ``2**k`` cells, zeros kept).
 

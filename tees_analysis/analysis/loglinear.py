@@ -58,6 +58,10 @@ class LogLinear:
     notes: tuple[str, ...]
 
 
+class NotFitted(Exception):
+    """The fitting software could not fit a model to the table (e.g. every count is 0)."""
+
+
 def _fit_poisson(y: np.ndarray, x: np.ndarray):
     """Poisson GLM fit; returns (fitted values, deviance, parameters, captured warnings)."""
     from statsmodels.genmod.families import Poisson
@@ -66,7 +70,10 @@ def _fit_poisson(y: np.ndarray, x: np.ndarray):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with np.errstate(all="warn"):
-            result = GLM(y, x, family=Poisson()).fit()
+            try:
+                result = GLM(y, x, family=Poisson()).fit()
+            except (ValueError, np.linalg.LinAlgError) as error:  # a degenerate table
+                raise NotFitted(str(error).splitlines()[0]) from None
     fitted = np.asarray(result.fittedvalues, dtype=float)
     deviance = float(result.deviance)
     if abs(deviance) < 1e-6:  # the saturated fit, up to the solver's tolerance
@@ -91,10 +98,21 @@ def loglinear(table: pd.Series) -> LogLinear:
     notes: list[str] = []
     rows, fitted = [], {"combination": cells, "observed": y.astype(int)}
     seen: set[tuple[str, str, str]] = set()
+    if n == 0:
+        return _not_fitted(
+            table, names, f"No child has every one of the {k} factors recorded, so there is "
+            "no table to model: the log-linear models are not fitted."
+        )  # fmt: skip
     for name, order in HIERARCHY:
         order = k if order is None else order
         x, terms = design_matrix(k, order)
-        mu, deviance, _params, caught = _fit_poisson(y, x)
+        try:
+            mu, deviance, _params, caught = _fit_poisson(y, x)
+        except NotFitted as error:
+            return _not_fitted(
+                table, names, f"The fitting software could not fit the {name} model to this "
+                f"table ({error}); no model is shown."
+            )  # fmt: skip
         df = len(y) - len(terms)
         rows.append(
             {
@@ -147,22 +165,46 @@ def loglinear(table: pd.Series) -> LogLinear:
     small = models["smallest fitted count"].iloc[:-1].min()
     if small < 5:
         notes.append(
-            f"With {n} children (smallest fitted count {small:.2f} under the unsaturated models) "
+            f"With {n} {'child' if n == 1 else 'children'} (smallest fitted count {small:.2f} "
+            "under the unsaturated models) "
             "the chi-square p-values of the deviance tests are rough approximations; read them "
             "as descriptive, not as confirmatory tests."
         )
+    tests = _steps(rows)
+    return LogLinear(models, pd.DataFrame(tests), pd.DataFrame(fitted), tuple(notes))
+
+
+def _not_fitted(table: pd.Series, names: list[str], why: str) -> LogLinear:
+    """The hierarchy with no fitted values (deviances and p-values missing) and the reason."""
+    k = len(names)
+    rows = []
+    for name, order in HIERARCHY:
+        _, terms = design_matrix(k, k if order is None else order)
+        rows.append(
+            {"model": name, "terms": _term_text(terms, names), "parameters": len(terms),
+             "df": 2**k - len(terms), "deviance": np.nan, "p_value": np.nan,
+             "smallest fitted count": np.nan}
+        )  # fmt: skip
+    tests = _steps(rows)
+    cells = [combination_name(c, _factors(table)) for c in _cells(table)]
+    fitted = pd.DataFrame({"combination": cells, "observed": table.to_numpy().astype(int)})
+    return LogLinear(pd.DataFrame(rows), pd.DataFrame(tests), fitted, (why,))
+
+
+def _steps(rows: list[dict]) -> list[dict]:
+    """Each step of the hierarchy as a likelihood-ratio test (missing where no fit)."""
     tests = []
     for a, b in itertools.pairwise(rows):
-        change, dfc = a["deviance"] - b["deviance"], a["df"] - b["df"]
+        change, dfc = max(a["deviance"] - b["deviance"], 0.0), a["df"] - b["df"]
         tests.append(
             {
                 "comparison": f"{a['model']} -> {b['model']}",
                 "tests": "pairwise associations (all at once)"
                 if b["model"] == "all pairwise associations"
                 else "the three-factor interaction",
-                "deviance change": max(change, 0.0),
+                "deviance change": change,
                 "df": dfc,
-                "p_value": float(sps.chi2.sf(max(change, 0.0), dfc)),
+                "p_value": float(sps.chi2.sf(change, dfc)),
             }
         )
-    return LogLinear(models, pd.DataFrame(tests), pd.DataFrame(fitted), tuple(notes))
+    return tests

@@ -1,8 +1,8 @@
 """Uncertainty for small counts: intervals on proportions and exact two-group comparisons.
 
-With 13 or 14 children per partnership, a percentage moves by 7 or 8 points per child, so every
-proportion in the collection is shown with a 95% interval, and comparisons between the two
-partnerships use exact tests rather than large-sample approximations.
+With a dozen or so children per partnership, a percentage moves by several points per child, so
+every proportion in the collection is shown with a 95% interval, and comparisons between the
+two partnerships use exact tests rather than large-sample approximations.
 
 * Interval: the **Wilson score interval** (``statsmodels`` ``proportion_confint(method="wilson")``).
   It keeps close to its nominal 95% coverage for small n and for proportions near 0 or 1, where
@@ -15,6 +15,7 @@ partnerships use exact tests rather than large-sample approximations.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,12 +27,21 @@ INTERVAL_METHODS = {"wilson": "wilson", "clopper-pearson": "beta"}
 DEFAULT_INTERVAL = "wilson"
 INTERVAL_NAMES = {"wilson": "Wilson score", "clopper-pearson": "Clopper-Pearson (exact)"}
 
-#: Said next to every comparison of the two partnerships.
-SMALL_SAMPLE_CAVEAT = (
-    "With about 13 children per partnership an exact test can detect only very large "
-    "differences; a non-significant result is not evidence that the partnerships are alike, "
-    "and with many comparisons some 'significant' results are expected by chance."
-)
+
+def small_sample_caveat(sizes) -> str:
+    """What to say next to exact comparisons of groups of ``sizes`` children (computed).
+
+    ``sizes`` are the numbers of children in the groups compared, e.g. ``[13, 14]``.
+    """
+    sizes = sorted(int(n) for n in sizes)
+    if not sizes:
+        return ""
+    few = " and ".join(str(n) for n in sizes) if len(sizes) <= 2 else f"{sizes[0]} to {sizes[-1]}"
+    return (
+        f"With {few} children an exact test can detect only very large differences; a "
+        "non-significant result is not evidence that the groups are alike, and with many "
+        "comparisons some 'significant' results are expected by chance."
+    )
 
 
 def proportion_interval(count, n, method: str = DEFAULT_INTERVAL, level: float = 0.95):
@@ -76,8 +86,13 @@ class Comparison:
     p_value: float
 
 
+@functools.lru_cache(maxsize=4096)
 def compare_two(count_a: int, n_a: int, count_b: int, n_b: int) -> Comparison:
-    """Fisher's exact test (two-sided) of ``count_a/n_a`` against ``count_b/n_b``."""
+    """Fisher's exact test (two-sided) of ``count_a/n_a`` against ``count_b/n_b``.
+
+    Cached: the exact interval of the odds ratio is found by root finding, and the same small
+    tables come back again and again (every partnership comparison, every context table).
+    """
     table = np.array([[count_a, n_a - count_a], [count_b, n_b - count_b]])
     if (table < 0).any():
         raise ValueError("counts must not exceed their denominators")

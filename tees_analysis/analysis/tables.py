@@ -13,7 +13,7 @@ whole). This module lays the recomputed figures out the same way:
 * :func:`block_table` (long, for charts) and :func:`side_by_side` (STSCP | HSSCP, for reading)
   for one "About our children" block;
 * :func:`compare_partnerships` -- Fisher's exact test wherever both partnerships report the same
-  measure and category, to be shown with :data:`tees_analysis.analysis.stats.SMALL_SAMPLE_CAVEAT`;
+  measure and category, to be shown with :func:`tees_analysis.analysis.stats.small_sample_caveat`;
 * :func:`theme_table`, :func:`figure_list` -- the ten learning themes and any list of figures
   (the neglect sub-figures, the vulnerable babies figures).
 
@@ -56,6 +56,11 @@ CHILDREN_BLOCKS = {
 }
 #: What a table shows where the report gives no figure.
 NOT_PUBLISHED = "–"
+#: What a table shows where a share has no denominator (no child, or no review, to count).
+NO_CHILDREN = "no children"
+NO_REVIEWS = "no reviews"
+#: What a table shows in place of a percent or an interval that cannot be computed.
+NOT_COMPUTED = "–"
 NO_COUNT = "no published count"
 #: The theme whose children counts the babies reading decides.
 BABIES = "Safeguarding vulnerable babies"
@@ -222,17 +227,22 @@ def _audit_columns(audit: pd.DataFrame | None) -> dict:
 
 
 def _cells(row, audit: dict, with_counted: bool = False) -> dict:
-    """The display cells of one recomputed figure (and its audit entry, if any)."""
-    counted = fmt_count(row["count"], row["denominator"])
+    """The display cells of one recomputed figure (and its audit entry, if any).
+
+    A share whose denominator is 0 (no child, or no review, in its population) is shown as
+    :data:`NO_CHILDREN` (or :data:`NO_REVIEWS`) with no percent and no interval.
+    """
     if row.get("population", False):
-        counted = f"{int(row['count'])}"
-    cells = {
-        "counted": counted,
-        "% (half up)": "" if row.get("population", False) else fmt_percent(row["percent_half_up"]),
-        "95% CI": ""
-        if row.get("population", False)
-        else fmt_interval(row["ci_low"], row["ci_high"]),
-    }
+        cells = {"counted": f"{int(row['count'])}", "% (half up)": "", "95% CI": ""}
+    elif not pd.isna(row["denominator"]) and int(row["denominator"]) == 0:
+        empty = NO_REVIEWS if row.get("counts") == "reviews" else NO_CHILDREN
+        cells = {"counted": empty, "% (half up)": NOT_COMPUTED, "95% CI": NOT_COMPUTED}
+    else:
+        cells = {
+            "counted": fmt_count(row["count"], row["denominator"]),
+            "% (half up)": fmt_percent(row["percent_half_up"]),
+            "95% CI": fmt_interval(row["ci_low"], row["ci_high"]),
+        }
     if with_counted:
         cells = {"partnership": row["partnership_counted"], **cells}
     if audit:
@@ -253,12 +263,17 @@ def side_by_side(
     For each partnership: ``counted`` (children or reviews counted / denominator),
     ``% (half up)``, ``95% CI`` (Wilson) and, when the ``audit`` table is given, the
     ``published`` value and the audit status. A partnership for which the report gives no
-    figure in that category shows :data:`NOT_PUBLISHED`.
+    figure in that category shows :data:`NOT_PUBLISHED`. A partnership with no child (or
+    review) in any category of the block -- absent from the data -- is left out, unless every
+    partnership of the block is; a share with no denominator shows :data:`NO_CHILDREN`.
     """
     block = figures[figures["measure"] == measure]
     audit_map = _audit_columns(audit)
     categories = list(dict.fromkeys(block["category"]))
-    present = list(dict.fromkeys(block["partnership_counted"]))
+    # a partnership with no child (or review) in any category of the block is not in the data
+    counted = block.groupby("partnership_counted", sort=False)["denominator"].max()
+    listed = list(dict.fromkeys(block["partnership_counted"]))
+    present = [p for p in listed if counted[p] > 0] or listed
     groups = [p for p in PARTNERSHIPS if p in present] + [
         p for p in present if p not in PARTNERSHIPS
     ]
@@ -376,7 +391,7 @@ def compare_partnerships(figures: pd.DataFrame, measures=tuple(CHILDREN_BLOCKS))
     One row per (measure, category) with a figure for each partnership (as counted): both
     counts and denominators, the conditional maximum-likelihood odds ratio (STSCP against
     HSSCP) with its exact 95% interval, and the two-sided p-value. Show it with
-    :data:`tees_analysis.analysis.stats.SMALL_SAMPLE_CAVEAT`.
+    :func:`tees_analysis.analysis.stats.small_sample_caveat`.
     """
     rows = figures[figures["measure"].isin(list(measures)) & (figures["denominator"] > 0)]
     records = []

@@ -45,11 +45,17 @@ def percent_bars(
     """Horizontal bars per category, one colour per group, with intervals and k/n labels.
 
     Within a category the groups present there sit side by side; a category with a single
-    group gets a single full bar. A row whose count is blank shows ``note`` instead of a bar.
+    group gets a single full bar. A row whose count is blank shows ``note`` instead of a bar,
+    and a row with nobody to count (denominator 0) says so; a table with no rows at all gives
+    an empty panel that says there is nothing to draw.
     """
     style.use_style()
     table = table.reset_index(drop=True)
-    counted = table["count"].notna() & table["denominator"].notna()
+    if table.empty:
+        return empty_figure(title, "nothing to draw: no figures in this block")
+    known = table["count"].notna() & table["denominator"].notna()
+    nobody = known & (table["denominator"].fillna(0).astype(int) == 0)
+    counted = known & ~nobody
     low = np.full(len(table), np.nan)
     high = np.full(len(table), np.nan)
     if counted.any():
@@ -66,13 +72,15 @@ def percent_bars(
     for c, category in enumerate(categories):
         rows = table.index[table["category"] == category]
         if not counted[rows].any():
-            ax.text(1, c, note, va="center", fontsize=8, color="#666666", style="italic")
+            text = _empty_text(table, rows, nobody, group, note)
+            ax.text(1, c, text, va="center", fontsize=8, color="#666666", style="italic")
             continue
         for s, i in enumerate(rows):
             y = c + (s - (len(rows) - 1) / 2) * height
             name = table.at[i, group]
             if not counted[i]:
-                ax.text(1, y, note, va="center", fontsize=8, color="#666666", style="italic")
+                text = _empty_text(table, [i], nobody, group, note)
+                ax.text(1, y, text, va="center", fontsize=8, color="#666666", style="italic")
                 continue
             k, n = int(table.at[i, "count"]), int(table.at[i, "denominator"])
             share = 100 * k / n
@@ -95,6 +103,26 @@ def percent_bars(
     ax.set_title(title)
     if len(groups) > 1:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    return fig
+
+
+def _empty_text(table: pd.DataFrame, rows, nobody: pd.Series, group: str, note: str) -> str:
+    """What an undrawn row says: nobody to count (naming the groups), or ``note``."""
+    if not nobody[list(rows)].all():
+        return note
+    counts = table.at[rows[0], "counts"] if "counts" in table else "children"
+    names = ", ".join(dict.fromkeys(str(table.at[i, group]) for i in rows))
+    return f"no {counts if isinstance(counts, str) else 'children'} ({names})"
+
+
+def empty_figure(title: str, message: str):
+    """A panel with ``title`` that says, in its middle, why nothing is drawn."""
+    style.use_style()
+    fig, ax = plt.subplots(figsize=(8, 2.2))
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=10, color="#555555",
+            style="italic", transform=ax.transAxes)  # fmt: skip
+    ax.set_axis_off()
+    ax.set_title(title)
     return fig
 
 

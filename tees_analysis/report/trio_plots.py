@@ -28,6 +28,7 @@ from ..analysis.cooccurrence import (
 )
 from ..reconstruction.bounds import QUANTITIES
 from . import style
+from .plots import empty_figure
 from .style import PARTNERSHIP_COLOURS
 
 #: Colours of the three factors in the Venn diagram.
@@ -88,6 +89,11 @@ def plot_upset(table: pd.Series, title: str | None = None):
 
     factors, n = _factors(table), int(table.sum())
     totals = margins(table)
+    heading = title or f"Every combination of the three factors ({n} children)"
+    if n == 0:
+        return empty_figure(heading, "nothing to draw: no child has every factor recorded")
+    if not totals.any():
+        return empty_figure(heading, f"nothing to draw: none of the {n} children has a factor")
     named = table.copy()
     # Leading spaces keep the labels clear of the totals bars (upsetplot measures them tight).
     named.index = named.index.set_names([f"      {short(f)} ({totals[f]} of {n})" for f in factors])
@@ -103,7 +109,7 @@ def plot_upset(table: pd.Series, title: str | None = None):
         axes = plot.plot(fig=fig)
     axes["intersections"].set_ylabel(f"children (of {n})")
     axes["totals"].set_title("with the factor", fontsize=8, fontweight="normal")
-    fig.suptitle(title or f"Every combination of the three factors ({n} children)", x=0.02,
+    fig.suptitle(heading, x=0.02,
                  ha="left", fontsize=11, fontweight="bold")  # fmt: skip
     key = "\n".join(f"{short(f)} = {label(f).lower()}" for f in factors)
     fig.text(0.02, 0.82, f"{key}\n\nThe column with no dots:\nchildren with none of them.",
