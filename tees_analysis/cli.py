@@ -14,7 +14,7 @@ import pandas as pd
 
 from .data import pipeline
 from .data.atomic import RawDataIsReadOnly
-from .data.problems import ValidationError, problems_frame
+from .data.problems import ValidationError, problems_frame, warning_lines
 from .paths import PROCESSED, ROOT, display
 from .report import codebook
 
@@ -22,18 +22,47 @@ FORMATS = ("text", "table", "csv")
 
 
 def _report(err: ValidationError, fmt: str) -> int:
-    """Print every problem: as text (stderr), an aligned table or CSV (stdout); return 1."""
+    """Print every problem, errors then warnings: as text (stderr), an aligned table or CSV
+    (stdout, with a ``severity`` column); return 1."""
     if fmt == "text":
         print(err, file=sys.stderr)
         return 1
     n = len(err.problems)
-    print(f"{n} problem{'s' if n != 1 else ''} found; nothing was written", file=sys.stderr)
-    frame = problems_frame(err.problems)
+    print(
+        f"{n} problem{'s' if n != 1 else ''} found; nothing was written" + _count(err.warnings),
+        file=sys.stderr,
+    )
+    frame = problems_frame(err.problems + err.warnings, severity=True)
     if fmt == "csv":
         sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
     else:
         print(_aligned(frame))
     return 1
+
+
+def _count(warnings) -> str:
+    """``", and 2 warnings"`` (or nothing), to follow a count of problems."""
+    n = len(warnings)
+    return f", and {n} warning{'s' if n != 1 else ''}" if n else ""
+
+
+def _say(line: str, fmt: str) -> None:
+    """A status line: to stdout, but to stderr with --format csv (stdout is then the CSV)."""
+    print(line, file=sys.stderr if fmt == "csv" else sys.stdout)
+
+
+def _show_warnings(warnings, fmt: str) -> None:
+    """The warnings of a valid input, after the line saying there are no problems."""
+    if fmt == "text":
+        if warnings:
+            print("\n".join(warning_lines(warnings)))
+        return
+    frame = problems_frame(warnings, severity=True)
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
+    elif warnings:
+        print(warning_lines(warnings)[0])
+        print(_aligned(frame))
 
 
 def _aligned(frame) -> str:
@@ -52,17 +81,25 @@ def _validate(args) -> int:
         data = pipeline.load(args.files)
     except ValidationError as err:
         return _report(err, args.format)
-    print(f"no problems: {len(data.reviews)} reviews, {len(data.children)} children")
+    _say(
+        f"no problems: {len(data.reviews)} reviews, {len(data.children)} children"
+        + _count(data.warnings),
+        args.format,
+    )
+    _show_warnings(data.warnings, args.format)
     return 0
 
 
 def _build(args) -> int:
     try:
-        written = pipeline.build(args.files or None, args.out)
+        data = pipeline.load(args.files or None)
     except ValidationError as err:
         print(err, file=sys.stderr)
         return 1
+    written = pipeline.write_processed(data, args.out)
     print("wrote " + ", ".join(display(p) for p in written))
+    if data.warnings:
+        print("\n".join(warning_lines(data.warnings)), file=sys.stderr)
     return 0
 
 
@@ -86,13 +123,16 @@ def _add_year(args) -> int:
         if args.dry_run:
             counts = plan.counts
             replaced = ", ".join(map(str, plan.years_replaced))
-            print(
+            _say(
                 f"no problems: add-year would add {counts['reviews_added']} reviews and "
                 f"{counts['children_added']} children to {display(plan.folder)} (then "
                 f"{counts['reviews']} reviews, {counts['children']} children)"
                 + (f", replacing year {replaced}" if replaced else "")
                 + "; nothing was written"
+                + _count(plan.warnings),
+                args.format,
             )
+            _show_warnings(plan.warnings, args.format)
             return 0
         result = merge.apply(plan)
     except ValidationError as err:
@@ -103,17 +143,20 @@ def _add_year(args) -> int:
     counts = plan.counts
     years = ", ".join(map(str, plan.years_added))
     years = f"year{'s' if len(plan.years_added) > 1 else ''} {years}" if years else "no reviews"
-    print(
+    _say(
         f"added {counts['reviews_added']} reviews and {counts['children_added']} children "
         f"({years}) to {display(plan.folder)}, now version {result.version.name}: "
-        f"{counts['reviews']} reviews, {counts['children']} children"
+        f"{counts['reviews']} reviews, {counts['children']} children" + _count(plan.warnings),
+        args.format,
     )
     for year, folder in result.backups.items():
         rows = plan.replaced_counts[year]
-        print(
+        _say(
             f"replaced year {year}: its previous {rows['reviews']} reviews and "
-            f"{rows['children']} children are kept in {display(folder)}"
+            f"{rows['children']} children are kept in {display(folder)}",
+            args.format,
         )
+    _show_warnings(plan.warnings, args.format)
     return 0
 
 
@@ -194,7 +237,9 @@ COMMANDS = {
         _validate,
         "check case-level files and list every problem (writes nothing)",
         "Clean and validate .csv/.xlsx files; list every problem with file, row, column, value "
-        "and allowed values. Exit status 1 if there is any problem.",
+        "and allowed values, errors first, then warnings (things to check, such as two cells "
+        "that contradict each other or a column the file does not have). Exit status 1 if "
+        "there is any error; warnings alone do not change it.",
     ),
     "build": (
         _build,
@@ -252,7 +297,8 @@ _FORMAT = _arg(
     choices=FORMATS,
     default="text",
     help="how to list problems: text (default, to stderr), table (aligned columns) or csv "
-    "(one problem a row: file, sheet, row, column, value, problem, allowed; to stdout)",
+    "(one problem a row: severity, file, sheet, row, column, value, problem, allowed; to "
+    "stdout). Errors come first, then warnings (to check; they never stop loading or writing)",
 )
 _INPUT_FILES = _arg(
     "files",

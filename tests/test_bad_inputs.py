@@ -438,7 +438,7 @@ def test_table_format_lines_up_the_problems(tmp_path, capsys):
     inputs.set("reviews", 2, "Year", "twenty")
     assert cli.main(["validate", "--format", "table", *_paths(*inputs.both())]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["file", "row", "column", "value", "problem", "allowed"]
+    assert lines[0].split() == ["severity", "file", "row", "column", "value", "problem", "allowed"]
     assert len(lines) == 3
     assert lines[0].index("column") == lines[1].index("Outcome")  # left-aligned columns
     assert lines[0].index("value") == lines[1].index("hurt")

@@ -27,7 +27,9 @@ when it differs, naming the columns that differ); a child's review must be in th
 the dataset; a review year already in the dataset is refused unless ``replace_year`` is given,
 in which case every review of that year and their children are removed and kept under
 ``replaced/<year>-<n>/``. Every problem is collected and raised at once
-(:class:`~tees_analysis.data.problems.ValidationError`), before anything is written.
+(:class:`~tees_analysis.data.problems.ValidationError`), before anything is written. Warnings
+(contradictions between cells, columns the new files do not have) are kept in the plan
+(:attr:`Plan.warnings`) and never stop the merge.
 
 Crash safety
 ------------
@@ -61,10 +63,10 @@ from ..paths import DATASET as DEFAULT_DATASET
 from ..paths import RAW, display
 from . import atomic, pipeline
 from .clean import written
-from .problems import ProblemLog, ValidationError
+from .problems import Problem, ProblemLog, ValidationError
 from .read import CSV_SUFFIXES, XLSX_SUFFIXES
 from .schema import CASE_RECORDS, FIELDS, KEYS, TABLES
-from .validate import add_problem, check_ages, check_unique
+from .validate import add_problem, check_ages, check_contradictions, check_unique
 
 POINTER = "CURRENT"
 VERSIONS = "versions"
@@ -129,6 +131,7 @@ class Plan:
     years_replaced: list[int]
     sources: list[dict] = field(default_factory=list)
     replaced_counts: dict[int, dict[str, int]] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def _plain(value):
@@ -239,6 +242,8 @@ def plan(paths, folder: Path | str = DEFAULT_DATASET, *, replace_year: bool = Fa
     folder_ok = _check_folder(folder, log)
     base = current_version(folder) if folder_ok else None
     old = _clean(current_files(folder), log) if base is not None else dict.fromkeys(TABLES)
+    # the dataset's own warnings were shown when its rows were added: not again
+    log.problems = [p for p in log.problems if not p.is_warning]
     dataset_broken = bool(log)
     new = _clean(paths, log)
     if new["reviews"] is None and new["children"] is None and not log:
@@ -248,6 +253,7 @@ def plan(paths, folder: Path | str = DEFAULT_DATASET, *, replace_year: bool = Fa
             check_unique(new[table], table, log)
     if new["children"] is not None:
         check_ages(new["children"], log)
+        check_contradictions(new["children"], log)
     if dataset_broken:
         log.raise_if_any()
 
@@ -360,6 +366,7 @@ def plan(paths, folder: Path | str = DEFAULT_DATASET, *, replace_year: bool = Fa
             for p in paths
         ],
         replaced_counts=replaced_counts,
+        warnings=log.warnings,
     )
 
 

@@ -1,8 +1,9 @@
 """The one flow from raw files to clean tables: read -> clean -> validate -> derive -> write.
 
-``load(paths)`` returns a :class:`Dataset` or raises
-:class:`~tees_analysis.data.problems.ValidationError` listing every problem in every file;
-``write_processed`` writes the clean tables atomically, and only from a valid dataset.
+``load(paths)`` returns a :class:`Dataset` (with the warnings found, which never stop
+loading) or raises :class:`~tees_analysis.data.problems.ValidationError` listing every error
+and warning in every file; ``write_processed`` writes the clean tables atomically, and only
+from a valid dataset.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ CHANGE_COLUMNS = ["table", "file", "row", "column", "typed", "cleaned"]
 
 @dataclass(frozen=True)
 class Dataset:
-    """Clean, validated case-level tables with derived fields, and the cleaning log."""
+    """Clean, validated case-level tables with derived fields, the cleaning log and the
+    warnings found (things to check that did not stop loading)."""
 
     reviews: pd.DataFrame
     children: pd.DataFrame
     changes: pd.DataFrame
     files: tuple[str, ...]
+    warnings: tuple[Problem, ...] = ()
 
 
 def data_files(directory: Path | str = RAW) -> list[Path]:
@@ -82,13 +85,16 @@ def change_summary(changes: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def problems(paths) -> list[Problem]:
-    """Every problem in the files ``paths``; empty when they are valid."""
+def problems(paths, *, warnings: bool = False) -> list[Problem]:
+    """Every error in the files ``paths`` (then every warning, with ``warnings``).
+
+    Empty when the files are valid (and, with ``warnings``, raise no warning).
+    """
     try:
-        load(paths)
+        data = load(paths)
     except ValidationError as err:
-        return err.problems
-    return []
+        return err.problems + (err.warnings if warnings else [])
+    return list(data.warnings) if warnings else []
 
 
 def load(paths=None) -> Dataset:
@@ -100,7 +106,7 @@ def load(paths=None) -> Dataset:
         if frame is None and not log:
             log.add("(input)", f"no {table} table in the files given")
     validate(frames["reviews"], frames["children"], log)
-    log.raise_if_any()
+    log.raise_if_any()  # errors, with the warnings after them
     reviews = frames["reviews"].drop(columns=list(SOURCE_COLUMNS)).reset_index(drop=True)
     children = frames["children"].drop(columns=list(SOURCE_COLUMNS)).reset_index(drop=True)
     return Dataset(
@@ -108,6 +114,7 @@ def load(paths=None) -> Dataset:
         children=derive_children(children, reviews),
         changes=pd.DataFrame(changes, columns=CHANGE_COLUMNS),
         files=tuple(display(p) for p in paths),
+        warnings=tuple(log.warnings),
     )
 
 

@@ -103,6 +103,10 @@ def render(published=None) -> str:
         f"- several values in one cell are separated by `{MULTI_SEPARATORS[0]}`"
         " or a line break inside the cell.",
         "- every rewrite is listed in the cleaning log (`data/processed/cleaning_log.csv`).",
+        "- warnings (never errors) mark cells of a row that contradict each other: a harm or"
+        " plan category of neglect with `neglect` no; `not known to children's social care`"
+        " with another social-care status or a plan category. Check them; they do not stop"
+        " loading or writing.",
         "- no direct identifiers: a column headed like a name, date of birth, address, NHS"
         " number or contact detail is rejected, and so is an identifier or text cell holding"
         " something shaped like an NHS number, a date or a postcode.",
