@@ -14,11 +14,14 @@ import io
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from tees_analysis import cli
-from tees_analysis.data import pipeline
+from tees_analysis.data import pipeline, schema
+from tees_analysis.data.clean import parse_value
 from tees_analysis.data.problems import problems_frame
+from tees_analysis.report import codebook
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REVIEWS = FIXTURES / "fictional_reviews.csv"
@@ -93,6 +96,109 @@ def tree(folder: Path) -> dict[str, str]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+# --------------------------------------------------------------------------- 1. header synonyms
+
+SYNONYM_HEADERS = {
+    "reviews": {
+        "Partnership": "Partnership name",
+        "Review type": "Type of review",
+        "Year": "Year completed",
+    },
+    "children": {
+        "Age (months)": "Age in months",
+        "Sex": "Gender",
+        "Outcome": "Outcome for child",
+        "Living arrangements": "Living with",
+        "Children's social care status": "Social care status",
+        "Harm category": "Category",
+        "Child protection plan category": "CP plan category",
+        "Domestic abuse": "DA",
+        "Parental mental ill-health": "PMH",
+        "Substance misuse": "Drugs and alcohol",
+    },
+}
+
+
+def test_header_synonyms_are_read_as_their_fields(files):
+    for table, renames in SYNONYM_HEADERS.items():
+        for header, synonym in renames.items():
+            files.rename(table, header, synonym)
+    data = pipeline.load(files.save())
+    expected = pipeline.load([REVIEWS, CHILDREN])
+    pd.testing.assert_frame_equal(data.children, expected.children)
+    pd.testing.assert_frame_equal(data.reviews, expected.reviews)
+    assert data.warnings == ()
+    # problems name the column by the header of the analyst's file
+    files.set("children", 3, "Category", "hurt")
+    assert texts(pipeline.problems(files.save())) == [
+        f"{shown(files.dir / 'children.csv')}, row 3, column 'Category': unknown category "
+        "(value: 'hurt'); allowed: 'neglect', 'physical abuse / NAI', 'emotional abuse', "
+        "'sexual abuse', 'other', 'not recorded'"
+    ]
+
+
+def test_category_is_the_harm_category_and_csc_status_still_works(files):
+    files.rename("children", "Harm category", "Category")
+    files.rename("children", "Children's social care status", "CSC status")
+    kids = pipeline.load(files.save()).children.set_index("child_id")
+    assert kids.loc["FICT-C1", "harm_category"] == "physical abuse / NAI"  # typed NAI
+    assert kids.loc["FICT-C1", "plan_category"] == "physical abuse"
+    assert kids.loc["FICT-C3", "csc_status"] == ("CP plan", "in our care")
+    lookup = schema.HEADERS["children"]
+    assert lookup[schema.header_key("Category")].name == "harm_category"
+    assert lookup[schema.header_key("CSC status")].name == "csc_status"
+    assert lookup[schema.header_key("csc_status")].name == "csc_status"
+
+
+@pytest.mark.parametrize(
+    ("table", "header", "message"),
+    [
+        ("children", "Age", "unknown column; did you mean 'age_band' or 'age_months'?"),
+        ("children", "Child's gender", "unknown column; did you mean 'sex'?"),
+        ("children", "Mental health issues",
+         "unknown column; did you mean 'parental_mental_ill_health'?"),
+        ("children", "Living arangements", "unknown column; did you mean 'living_arrangements'?"),
+        ("reviews", "Type of reveiw", "unknown column; did you mean 'review_type'?"),
+        ("reviews", "Lead reviewer", "unknown column"),
+    ],
+)  # fmt: skip
+def test_unknown_headers_get_suggestions_from_the_synonyms(files, table, header, message):
+    files.rows[table][0].append(header)
+    for row in files.rows[table][1:]:
+        row.append("")
+    problems = [p for p in pipeline.problems(files.save()) if p.row == 1]
+    assert [(p.column, p.message) for p in problems] == [(header, message)]
+    names = ", ".join(f"'{f.name}'" for f in schema.FIELDS[table])
+    assert problems[0].allowed == names
+
+
+def test_a_header_synonym_may_name_one_field_only():
+    one = schema.Field("sex", "children", "text", "Sex", "", header_synonyms=("Gender",))
+    two = schema.Field("gender_identity", "children", "text", "Gender identity", "",
+                       header_synonyms=("gender",))  # fmt: skip
+    with pytest.raises(ValueError) as caught:
+        schema.header_lookup("children", [one, two])
+    assert str(caught.value) == (
+        "children: the header 'gender' would name both sex and gender_identity"
+    )
+    for table in schema.TABLES:  # the schema's own headers: checked when it loads
+        assert len(schema.header_lookup(table)) >= len(schema.FIELDS[table])
+
+
+def test_no_header_synonym_looks_like_a_direct_identifier():
+    for table in schema.TABLES:
+        for f in schema.FIELDS[table]:
+            for header in f.headers:
+                assert schema.identifier_header(header) is None, (f.name, header)
+
+
+def test_the_codebook_lists_the_header_synonyms():
+    text = codebook.render()
+    assert "| `living_arrangements` | Living arrangements<br>(also: Living with, " in text
+    assert "| `harm_category` | Harm category<br>(also: Category, Harm type, " in text
+    assert "(also: CP plan category, Plan category, " in text
 
 
 # --------------------------------------------------------------------------- 3. warnings
@@ -211,3 +317,74 @@ def test_problems_frame_shows_severity_only_when_asked_or_needed(files):
     errors = pipeline.problems([REVIEWS, FIXTURES / "fictional_children_with_mistakes.csv"])
     assert "severity" not in problems_frame(errors)  # as notebooks 01 and 08 show them
     assert set(problems_frame(errors, severity=True)["severity"]) == {"error"}
+
+
+# --------------------------------------------------------------------------- 4. values
+
+
+def test_nk_in_age_months_means_not_recorded(files):
+    files.set("children", 2, "Age (months)", "N/K")
+    files.set("children", 2, "Age band", "under 2")
+    data = pipeline.load(files.save())
+    kid = data.children.set_index("child_id").loc["FICT-C1"]
+    assert pd.isna(kid["age_months"]) and kid["under_2"]
+    change = data.changes[data.changes["column"] == "age_months"]
+    assert change[["row", "typed", "cleaned"]].values.tolist() == [[2, "N/K", ""]]
+
+
+def test_nk_year_is_refused(files):
+    files.set("reviews", 2, "Year", "N/K")
+    assert texts(pipeline.problems(files.save())) == [
+        f"{shown(files.dir / 'reviews.csv')}, row 2, column 'Year': a value is required; year "
+        "cannot be 'not recorded' (value: 'N/K')"
+    ]
+
+
+def test_na_is_not_recorded_but_no_plan_in_the_plan_category():
+    assert parse_value(schema.field("children", "fii"), "N/A") is None
+    assert parse_value(schema.field("reviews", "theme_neglect"), "n/a") is None
+    assert parse_value(schema.field("children", "sex"), "N/A") == "not recorded"
+    assert parse_value(schema.field("children", "living_arrangements"), "N/A") == ("not recorded",)
+    assert parse_value(schema.field("children", "plan_category"), "N/A") == "no plan"
+    assert parse_value(schema.field("children", "plan_category"), "N/K") == "not recorded"
+
+
+@pytest.mark.parametrize(
+    ("typed", "label"),
+    [("South Tees SCP", "STSCP"), ("Hartlepool & Stockton-on-Tees SCP", "HSSCP"),
+     ("Hartlepool and Stockton-on-Tees SCP", "HSSCP"),
+     ("South Tees Safeguarding Children Partnership", "STSCP"),
+     ("Hartlepool & Stockton-on-Tees Safeguarding Children Partnership", "HSSCP")],
+)  # fmt: skip
+def test_partnership_names_as_published(typed, label):
+    assert parse_value(schema.field("reviews", "partnership"), typed) == label
+
+
+@pytest.mark.parametrize(
+    ("header", "typed", "message"),
+    [
+        ("Living arrangements", "Grandparnts", "unknown category; did you mean 'other family'?"),
+        ("Living arrangements", "mother; grandparnts",
+         "unknown category 'grandparnts'; did you mean 'other family'?"),
+        ("Sex", "mail", "unknown category; did you mean 'male'?"),
+        ("Children's social care status", "not knwon to CSC",
+         "unknown category; did you mean 'not known to children's social care'?"),
+        ("Domestic abuse", "yess", "not a yes/no value; did you mean 'yes'?"),
+        ("Outcome", "hurt", "unknown category"),  # nothing close: no guess
+    ],
+)  # fmt: skip
+def test_values_close_to_a_label_or_synonym_get_a_hint(files, header, typed, message):
+    files.set("children", 2, header, typed)
+    (problem,) = pipeline.problems(files.save())
+    assert (problem.row, problem.column, problem.value, problem.message) == (
+        2,
+        header,
+        typed,
+        message,
+    )
+
+
+def test_values_read_as_clearly_fine_are_synonyms():
+    living = schema.field("children", "living_arrangements")
+    for typed in ("Grandparents", "grandmother", "Kinship carers", "relative"):
+        assert parse_value(living, typed) == ("other family",)

@@ -57,13 +57,18 @@ def _allowed(f: Field) -> str:
     return "letters, digits, `_ - .` (max. 40)" if f.kind == "id" else "see meaning"
 
 
+def _headers(f: Field) -> str:
+    also = f"<br>(also: {', '.join(f.header_synonyms)})" if f.header_synonyms else ""
+    return f.label + also
+
+
 def _field_row(f: Field, published) -> str:
     required = "required" if f.required else "optional"
     blank = "blank allowed" if f.blank_allowed else "value required"
     meaning = f.meaning + (f" {f.note}" if f.note else "")
     cells = [
         f"`{f.name}`",
-        f.label,
+        _headers(f),
         KIND_NAMES[f.kind],
         f"{required}; {blank}",
         _allowed(f),
@@ -87,7 +92,8 @@ def render(published=None) -> str:
         "",
         "The case-level data have two tables, **reviews** and **children**, as CSV files or"
         " as sheets named `reviews` and `children` of one `.xlsx` workbook. The header is on"
-        " row 1; a column may be headed by its name or its spreadsheet header (any case)."
+        " row 1; a column may be headed by its name, its spreadsheet header or one of the"
+        " other headers listed with it (any case, spaces or underscores)."
         " Figures are the ids of `data/published/figures.csv` that a field feeds.",
         "",
         "Typing rules applied by cleaning:",
