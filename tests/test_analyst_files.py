@@ -18,9 +18,9 @@ import pandas as pd
 import pytest
 
 from tees_analysis import cli
-from tees_analysis.data import pipeline, schema
+from tees_analysis.data import merge, pipeline, schema
 from tees_analysis.data.clean import parse_value
-from tees_analysis.data.problems import problems_frame
+from tees_analysis.data.problems import ValidationError, problems_frame
 from tees_analysis.report import codebook
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -199,6 +199,84 @@ def test_the_codebook_lists_the_header_synonyms():
     assert "| `living_arrangements` | Living arrangements<br>(also: Living with, " in text
     assert "| `harm_category` | Harm category<br>(also: Category, Harm type, " in text
     assert "(also: CP plan category, Plan category, " in text
+
+
+# --------------------------------------------------------------------------- 2. absent columns
+
+THEME_HEADERS = [name for _code, name in schema.THEMES]
+
+
+def test_absent_theme_columns_are_not_recorded_with_one_warning_each(files):
+    files.drop("reviews", *THEME_HEADERS)
+    data = pipeline.load(files.save())
+    for code, _name in schema.THEMES:
+        column = data.reviews[schema.theme_field(code)]
+        assert column.dtype == "boolean" and column.isna().all()  # not recorded, never "no"
+    assert len(data.warnings) == 10
+    assert {p.severity for p in data.warnings} == {"warning"}
+    assert str(data.warnings[0]) == (
+        f"{shown(files.dir / 'reviews.csv')}, column 'theme_childs_world': no column "
+        "'theme_childs_world' in the file: read as 'not recorded' (missing) on every row, not "
+        "as 'no'; add the column if the data hold it; allowed: a header 'theme_childs_world' "
+        "or 'Understanding the child's world'"
+    )
+    # a blank cell in a column the file has still means "no"
+    assert not data.children.set_index("child_id").loc["FICT-C1", "neglect"]
+
+
+def test_an_absent_factor_column_is_not_recorded_and_written_so(files, tmp_path):
+    files.drop("children", "Fabricated or induced illness")
+    data = pipeline.load(files.save())
+    assert data.children["fii"].isna().all()
+    assert texts(data.warnings) == [
+        f"{shown(files.dir / 'children.csv')}, column 'fii': no column 'fii' in the file: read "
+        "as 'not recorded' (missing) on every row, not as 'no'; add the column if the data "
+        "hold it; allowed: a header 'fii' or 'Fabricated or induced illness'"
+    ]
+    out = tmp_path / "processed"
+    pipeline.write_processed(data, out)  # warnings never stop writing
+    again = pipeline.load([out / "reviews.csv", out / "children.csv"])
+    assert again.children["fii"].isna().all() and again.warnings == ()
+
+
+def test_an_absent_category_column_reads_not_recorded(files):
+    files.drop("children", "Sex", "Living arrangements")
+    data = pipeline.load(files.save())
+    assert set(data.children["sex"]) == {"not recorded"}
+    assert set(data.children["living_arrangements"]) == {("not recorded",)}
+    assert [p.message for p in data.warnings] == [
+        "no column 'living_arrangements' in the file: read as 'not recorded' on every row; add "
+        "the column if the data hold it",
+        "no column 'sex' in the file: read as 'not recorded' on every row; add the column if "
+        "the data hold it",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("table", "header", "column"),
+    [("reviews", "Review ID", "review_id"), ("reviews", "Partnership", "partnership"),
+     ("reviews", "Year", "year"), ("children", "Child ID", "child_id")],
+)  # fmt: skip
+def test_absent_identifier_columns_are_still_errors(files, table, header, column):
+    files.drop(table, header)
+    with pytest.raises(ValidationError) as caught:
+        pipeline.load(files.save())
+    missing = [p for p in caught.value.problems if p.column == column and p.row is None]
+    assert texts(missing) == [
+        f"{shown(files.dir / f'{table}.csv')}, column '{column}': required column is missing; "
+        f"allowed: a header '{column}' or '{header}'"
+    ]
+
+
+def test_add_year_merges_absent_columns_as_not_recorded(files, tmp_path, capsys):
+    files.drop("children", "Exploitation")
+    dataset = tmp_path / "dataset"
+    assert cli.main(["add-year", *map(str, files.save()), "--dataset", str(dataset)]) == 0
+    out = capsys.readouterr().out
+    assert "now version 0001: 4 reviews, 6 children, and 1 warning\n" in out
+    assert f"  - {shown(files.dir / 'children.csv')}, column 'exploitation': no column" in out
+    data = pipeline.load(merge.current_files(dataset))
+    assert data.children["exploitation"].isna().all() and data.warnings == ()
 
 
 # --------------------------------------------------------------------------- 3. warnings

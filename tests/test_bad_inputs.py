@@ -112,7 +112,7 @@ def _edit(table, row, header, value):
 
 
 def _missing_column(inp, _):
-    inp.drop_column("children", "Outcome")
+    inp.drop_column("reviews", "Partnership")  # a yes/no or category column may be absent
     return _paths(*inp.both())
 
 
@@ -275,8 +275,8 @@ def _invalid_on_merge(inp, dataset):
 FUTURE = str(current_year() + 1)
 
 CASES = [
-    Case("missing column", "validate", _missing_column, "children.csv",
-         "required column is missing", column="outcome"),
+    Case("missing column", "validate", _missing_column, "reviews.csv",
+         "required column is missing", column="partnership"),
     Case("extra column", "validate", _extra_column, "children.csv", "unknown column",
          row="1", column="Colour"),
     Case("misspelt column", "validate", _misspelt_column, "children.csv",

@@ -103,7 +103,9 @@ def match_headers(raw: RawTable, log: ProblemLog) -> dict[int, Field]:
     """Map column positions of ``raw`` to fields; report unknown, doubled and missing columns.
 
     A header is matched by a field's name, label or header synonyms (any case, spaces or
-    underscores).
+    underscores). A missing column is an error, but for a field that may be "not recorded"
+    (:attr:`~tees_analysis.data.schema.Field.not_recorded_if_absent`): that gives a warning,
+    and :func:`clean_table` reads the column as not recorded on every row.
     """
     fields = FIELDS[raw.table]
     by_key = HEADERS[raw.table]
@@ -152,7 +154,22 @@ def match_headers(raw: RawTable, log: ProblemLog) -> dict[int, Field]:
         seen[f.name] = pos
         matched[pos] = f
     for f in fields:
-        if f.required and f.name not in seen:
+        if f.name in seen or not f.required:
+            continue
+        if f.not_recorded_if_absent:
+            read_as = (
+                f"'{NOT_RECORDED}' (missing) on every row, not as 'no'"
+                if f.kind == "yes_no"
+                else f"'{NOT_RECORDED}' on every row"
+            )
+            log.warn(
+                message=f"no column '{f.name}' in the file: read as {read_as}; add the "
+                "column if the data hold it",
+                column=f.name,
+                allowed=f"a header '{f.name}' or '{f.label}'",
+                **where,
+            )
+        else:
             log.add(
                 message="required column is missing",
                 column=f.name,
@@ -160,6 +177,15 @@ def match_headers(raw: RawTable, log: ProblemLog) -> dict[int, Field]:
                 **where,
             )
     return matched
+
+
+def absent_value(f: Field):
+    """The value of every row of a field whose column a file does not have."""
+    if f.kind == "multi_category":
+        return (NOT_RECORDED,)
+    if f.kind == "category":
+        return NOT_RECORDED
+    return None
 
 
 def parse_value(f: Field, text: str, lookup: dict[str, str] | None = None):
@@ -281,8 +307,14 @@ def written(value, kind: str | None = None) -> str:
 
 
 def clean_table(raw: RawTable, log: ProblemLog) -> CleanTable:
-    """Clean one raw table. Rows with problems are kept (with missing values) for later checks."""
+    """Clean one raw table. Rows with problems are kept (with missing values) for later checks.
+
+    A column the file does not have, of a field that may be "not recorded", is read as not
+    recorded on every row (:func:`absent_value`); :func:`match_headers` warns about it.
+    """
     matched = match_headers(raw, log)
+    present = {f.name for f in matched.values()}
+    absent = [f for f in FIELDS[raw.table] if f.name not in present and f.not_recorded_if_absent]
     lookups = {pos: f.lookup() for pos, f in matched.items() if f.categories}
     headers = {f.name: raw.headers[pos] for pos, f in matched.items()}
     records, changes = [], []
@@ -290,6 +322,8 @@ def clean_table(raw: RawTable, log: ProblemLog) -> CleanTable:
         invalid: set[str] = set()
         record = {"_file": raw.file, "_sheet": raw.sheet, "_row": row, "_headers": headers}
         record["_invalid"] = invalid
+        for f in absent:
+            record[f.name] = absent_value(f)
         for pos, f in matched.items():
             typed = cells[pos]
             try:
@@ -320,8 +354,8 @@ def clean_table(raw: RawTable, log: ProblemLog) -> CleanTable:
                     )
             record[f.name] = value
         records.append(record)
-    present = {f.name for f in matched.values()}
-    return CleanTable(raw.table, to_frame(raw.table, records, present), changes)
+    columns = present | {f.name for f in absent}
+    return CleanTable(raw.table, to_frame(raw.table, records, columns), changes)
 
 
 def to_frame(table: str, records: list[dict], present: set[str] | None = None) -> pd.DataFrame:

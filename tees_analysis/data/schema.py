@@ -105,6 +105,18 @@ class Field:
         """Every column header accepted for this field: its name, its label, its synonyms."""
         return (self.name, self.label, *self.header_synonyms)
 
+    @property
+    def not_recorded_if_absent(self) -> bool:
+        """Whether a file without this column is read as "not recorded" on every row.
+
+        True for a required yes/no field and a required category field that has a
+        ``not recorded`` value: the column is then filled with missing values (yes/no) or
+        ``not recorded`` (categories), and validation warns once for the column. Columns that
+        cannot be "not recorded" (ids, partnership, year) stay required: without them a file
+        is refused.
+        """
+        return self.required and (self.kind == "yes_no" or NOT_RECORDED in self.labels)
+
     def lookup(self) -> dict[str, str]:
         """Map each normalised label and synonym to its canonical label."""
         table: dict[str, str] = {}

@@ -57,13 +57,21 @@ def _allowed(f: Field) -> str:
     return "letters, digits, `_ - .` (max. 40)" if f.kind == "id" else "see meaning"
 
 
+def _presence(f: Field) -> str:
+    if not f.required:
+        return "optional"
+    if f.not_recorded_if_absent:
+        return f"expected (a file without the column reads `{NOT_RECORDED}`, with a warning)"
+    return "required"
+
+
 def _headers(f: Field) -> str:
     also = f"<br>(also: {', '.join(f.header_synonyms)})" if f.header_synonyms else ""
     return f.label + also
 
 
 def _field_row(f: Field, published) -> str:
-    required = "required" if f.required else "optional"
+    required = _presence(f)
     blank = "blank allowed" if f.blank_allowed else "value required"
     meaning = f.meaning + (f" {f.note}" if f.note else "")
     cells = [
@@ -109,6 +117,9 @@ def render(published=None) -> str:
         f"- several values in one cell are separated by `{MULTI_SEPARATORS[0]}`"
         " or a line break inside the cell.",
         "- every rewrite is listed in the cleaning log (`data/processed/cleaning_log.csv`).",
+        f"- a yes/no or category column that a file does not have at all is read as"
+        f" `{NOT_RECORDED}` on every row (missing, never no), with one warning for the"
+        " column; a file without an id, `partnership` or `year` column is refused.",
         "- warnings (never errors) mark cells of a row that contradict each other: a harm or"
         " plan category of neglect with `neglect` no; `not known to children's social care`"
         " with another social-care status or a plan category. Check them; they do not stop"
