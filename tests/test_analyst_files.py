@@ -466,3 +466,34 @@ def test_values_read_as_clearly_fine_are_synonyms():
     living = schema.field("children", "living_arrangements")
     for typed in ("Grandparents", "grandmother", "Kinship carers", "relative"):
         assert parse_value(living, typed) == ("other family",)
+
+
+# --------------------------------------------------------------------------- 5. sheets
+
+
+def test_a_renamed_sheet_is_named_not_guessed(files):
+    book = files.workbook({"reviews": "reviews", "children": "Children 2022"})
+    assert texts(pipeline.problems([book])) == [
+        f"{shown(book)} [sheet Children 2022]: no sheet named 'children'; the sheet "
+        "'Children 2022' is probably it: rename it 'children' (sheets found: 'reviews', "
+        "'Children 2022'; expected: 'reviews', 'children'); allowed: 'reviews', 'children'"
+    ]
+
+
+def test_two_renamed_sheets_are_both_named(files):
+    book = files.workbook({"reviews": "Reviews (final)", "children": "children_2022"})
+    found = "sheets found: 'Reviews (final)', 'children_2022'; expected: 'reviews', 'children'"
+    assert [p.message for p in pipeline.problems([book])] == [
+        f"no sheet named 'reviews'; the sheet 'Reviews (final)' is probably it: rename it "
+        f"'reviews' ({found})",
+        f"no sheet named 'children'; the sheet 'children_2022' is probably it: rename it "
+        f"'children' ({found})",
+    ]
+
+
+def test_a_workbook_without_any_known_sheet(files):
+    book = files.workbook({"reviews": "Sheet1", "children": "Sheet2"})
+    assert [p.message for p in pipeline.problems([book])] == [
+        "no sheet named 'reviews' or 'children' (sheets found: 'Sheet1', 'Sheet2'; expected: "
+        "'reviews', 'children')"
+    ]
