@@ -65,6 +65,36 @@ def _show_warnings(warnings, fmt: str) -> None:
         print(_aligned(frame))
 
 
+def _one_line(text) -> str:
+    return str(text).replace("\n", " [line break] ")
+
+
+def _changes(data, args) -> None:
+    """What cleaning rewrote: a sentence, then the full list with --changes (every cell) or
+    --format table (each rewrite, counted)."""
+    changes = data.changes
+    sentence = pipeline.change_sentence(changes)
+    if changes.empty:
+        _say(sentence, args.format)
+        return
+    if args.changes:
+        _say(f"{sentence}; every cell:", args.format)
+        cells = changes[["file", "row", "table", "column", "typed", "cleaned"]]
+        if args.format == "csv":
+            sys.stdout.write(cells.to_csv(index=False, lineterminator="\n"))
+        else:
+            print(_aligned(cells.map(_one_line)))
+    elif args.format == "table":
+        print(f"{sentence}; each rewrite (--changes lists every cell):")
+        print(_aligned(pipeline.change_summary(changes).map(_one_line)))
+    else:
+        _say(
+            f"{sentence}. To see every rewritten cell, run again with --changes "
+            "(or --format table for each rewrite, counted)",
+            args.format,
+        )
+
+
 def _aligned(frame) -> str:
     """A table as left-aligned text columns; columns blank on every row are left out."""
     cells = [["" if pd.isna(v) else str(v) for v in row] for row in frame.itertuples(index=False)]
@@ -86,7 +116,12 @@ def _validate(args) -> int:
         + _count(data.warnings),
         args.format,
     )
-    _show_warnings(data.warnings, args.format)
+    if args.changes and args.format == "csv":  # stdout holds the changes
+        if data.warnings:
+            print("\n".join(warning_lines(data.warnings)), file=sys.stderr)
+    else:
+        _show_warnings(data.warnings, args.format)
+    _changes(data, args)
     return 0
 
 
@@ -239,7 +274,8 @@ COMMANDS = {
         "Clean and validate .csv/.xlsx files; list every problem with file, row, column, value "
         "and allowed values, errors first, then warnings (things to check, such as two cells "
         "that contradict each other or a column the file does not have). Exit status 1 if "
-        "there is any error; warnings alone do not change it.",
+        "there is any error; warnings alone do not change it. When there is no error, say "
+        "what cleaning rewrote (--changes lists every cell).",
     ),
     "build": (
         _build,
@@ -313,6 +349,12 @@ ARGUMENTS = {
     "validate": [
         _arg("files", nargs="+", help="reviews and children files (.csv or .xlsx)"),
         _FORMAT,
+        _arg(
+            "--changes",
+            action="store_true",
+            help="when there is no problem, list every cell that cleaning rewrote (file, row, "
+            "table, column, typed, cleaned); as CSV to stdout with --format csv",
+        ),
     ],
     "build": [
         _arg("files", nargs="*", help="input files (default: every file in data/raw)"),

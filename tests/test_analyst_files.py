@@ -345,6 +345,7 @@ def test_validate_shows_warnings_after_no_problems(files, capsys):
     assert lines[0] == "no problems: 4 reviews, 6 children, and 4 warnings"
     assert lines[1] == "4 warnings (to check; warnings do not stop loading or writing):"
     assert lines[2].startswith(f"  - {shown(paths[1])}, row 2, column 'Child protection plan")
+    assert lines[6].startswith("cleaning rewrote ")
 
 
 def test_validate_shows_warnings_after_the_errors(files, capsys):
@@ -497,3 +498,53 @@ def test_a_workbook_without_any_known_sheet(files):
         "no sheet named 'reviews' or 'children' (sheets found: 'Sheet1', 'Sheet2'; expected: "
         "'reviews', 'children')"
     ]
+
+
+# --------------------------------------------------------------------------- 6. cleaning summary
+
+
+def test_validate_says_what_cleaning_rewrote(capsys):
+    assert cli.main(["validate", str(REVIEWS), str(CHILDREN)]) == 0
+    assert capsys.readouterr().out == (
+        "no problems: 4 reviews, 6 children\n"
+        "cleaning rewrote 108 cells: 36 labels normalised (e.g. 'N/K' -> 'not recorded'), 55 "
+        "yes/no values written as yes or no (e.g. 'Y' -> 'yes'), 17 blank yes/no cells read as "
+        "'no'. To see every rewritten cell, run again with --changes (or --format table for "
+        "each rewrite, counted)\n"
+    )
+
+
+def test_change_sentence_names_each_kind_of_rewrite(files):
+    files.set("children", 2, "Living arrangements", "Grandparents")
+    files.set("children", 2, "Age (months)", "3.0")
+    files.set("children", 4, "Age (months)", "N/K")
+    files.set("children", 4, "Age band", "2 and over")
+    files.set("reviews", 2, "Review ID", " FICT-R1")
+    changes = pipeline.load(files.save()).changes
+    sentence = pipeline.change_sentence(changes)
+    assert sentence.startswith("cleaning rewrote 111 cells: ")  # 108 + 3 (row 2's living
+    # arrangements, 'Mother & Partner', was rewritten already)
+    assert "1 number written as a whole number (e.g. '3.0' -> '3')" in sentence
+    assert "1 number not recorded left blank (e.g. 'N/K' -> blank)" in sentence
+    assert "1 code or text tidied (e.g. ' FICT-R1' -> 'FICT-R1')" in sentence
+    assert pipeline.change_sentence(changes.iloc[:0]) == "cleaning rewrote no cells"
+
+
+def test_validate_changes_lists_every_cell(capsys):
+    assert cli.main(["validate", "--changes", "--format", "csv", str(REVIEWS), str(CHILDREN)]) == 0
+    captured = capsys.readouterr()
+    rows = list(csv.DictReader(io.StringIO(captured.out)))
+    assert len(rows) == 108
+    assert rows[0] == {
+        "file": "tests/fixtures/fictional_reviews.csv",
+        "row": "2",
+        "table": "reviews",
+        "column": "partnership",
+        "typed": "South Tees",
+        "cleaned": "STSCP",
+    }
+    assert captured.err.splitlines()[0] == "no problems: 4 reviews, 6 children"
+    assert cli.main(["validate", "--format", "table", str(REVIEWS), str(CHILDREN)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].endswith("; each rewrite (--changes lists every cell):")
+    assert lines[2].split() == ["table", "column", "typed", "cleaned", "cells"]

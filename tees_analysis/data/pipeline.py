@@ -19,7 +19,7 @@ from .clean import SOURCE_COLUMNS, clean_table, written
 from .derive import derive_children, derive_reviews
 from .problems import Problem, ProblemLog, ValidationError
 from .read import CSV_SUFFIXES, XLSX_SUFFIXES, read_files
-from .schema import FIELDS, TABLES
+from .schema import FIELDS, TABLES, field
 from .validate import validate
 
 CHANGE_COLUMNS = ["table", "file", "row", "column", "typed", "cleaned"]
@@ -83,6 +83,64 @@ def change_summary(changes: pd.DataFrame) -> pd.DataFrame:
         .rename("cells")
         .reset_index()
     )
+
+
+#: How the rewrites of each kind of field are described, in :func:`change_sentence`:
+#: (one cell, several cells).
+_CHANGE_KINDS = {
+    "category": ("label normalised", "labels normalised"),
+    "multi_category": ("label normalised", "labels normalised"),
+    "yes_no": ("yes/no value written as yes or no", "yes/no values written as yes or no"),
+    "blank_yes_no": ("blank yes/no cell read as 'no'", "blank yes/no cells read as 'no'"),
+    "integer": ("number written as a whole number", "numbers written as whole numbers"),
+    "not_recorded_number": ("number not recorded left blank", "numbers not recorded left blank"),
+    "id": ("code or text tidied", "codes and texts tidied"),
+    "text": ("code or text tidied", "codes and texts tidied"),
+}
+
+
+def _change_kind(change) -> str:
+    kind = field(change["table"], change["column"]).kind
+    if kind == "yes_no" and not str(change["typed"]).strip():
+        return "blank_yes_no"
+    if kind == "integer" and change["cleaned"] == "":
+        return "not_recorded_number"
+    return kind
+
+
+def change_sentence(changes: pd.DataFrame) -> str:
+    """What cleaning rewrote, in one sentence: cells per kind of rewrite, with an example.
+
+    ``"cleaning rewrote 14 cells: 12 labels normalised (e.g. 'Grandparents' -> 'other
+    family'), 2 yes/no values written as yes or no (e.g. 'Y' -> 'yes')"``; the example is the
+    most frequent rewrite of its kind. ``"cleaning rewrote no cells"`` when there is none.
+    """
+    if changes.empty:
+        return "cleaning rewrote no cells"
+    # one group per description (multi_category with category, text with id)
+    plural = changes.apply(_change_kind, axis=1).map(lambda kind: _CHANGE_KINDS[kind][1])
+    parts = []
+    for names in dict.fromkeys(_CHANGE_KINDS.values()):
+        mine = changes[plural == names[1]]
+        if mine.empty:
+            continue
+        what = f"{len(mine)} {names[len(mine) != 1]}"
+        if names == _CHANGE_KINDS["blank_yes_no"]:
+            parts.append(what)
+            continue
+        pairs = mine.groupby(["typed", "cleaned"], sort=True).size()
+        typed, cleaned = pairs.sort_values(ascending=False, kind="stable").index[0]
+        typed, cleaned = (_shown(v) for v in (typed, cleaned))
+        parts.append(f"{what} (e.g. {typed} -> {cleaned})")
+    n = len(changes)
+    return f"cleaning rewrote {n} cell{'s' if n != 1 else ''}: " + ", ".join(parts)
+
+
+def _shown(value: str) -> str:
+    """A typed or cleaned value in a sentence: quoted, on one line; ``blank`` when blank."""
+    if not str(value).strip():
+        return "blank"
+    return "'" + str(value).replace("\n", " [line break] ") + "'"
 
 
 def problems(paths, *, warnings: bool = False) -> list[Problem]:

@@ -116,7 +116,8 @@ def render(published=None) -> str:
         " the synonyms listed are accepted and rewritten to the label.",
         f"- several values in one cell are separated by `{MULTI_SEPARATORS[0]}`"
         " or a line break inside the cell.",
-        "- every rewrite is listed in the cleaning log (`data/processed/cleaning_log.csv`).",
+        "- every rewrite is listed in the cleaning log (`data/processed/cleaning_log.csv`);"
+        " `tees-analysis validate` sums them up (`--changes` lists every cell).",
         f"- a yes/no or category column that a file does not have at all is read as"
         f" `{NOT_RECORDED}` on every row (missing, never no), with one warning for the"
         " column; a file without an id, `partnership` or `year` column is refused.",
