@@ -163,6 +163,11 @@ def _add_year(args) -> int:
                 f"{counts['children_added']} children to {display(plan.folder)} (then "
                 f"{counts['reviews']} reviews, {counts['children']} children)"
                 + (f", replacing year {replaced}" if replaced else "")
+                + (
+                    "; the dataset folder is writable"
+                    if plan.folder.exists()
+                    else "; the dataset folder can be created"
+                )
                 + "; nothing was written"
                 + _count(plan.warnings),
                 args.format,
@@ -172,7 +177,7 @@ def _add_year(args) -> int:
         result = merge.apply(plan)
     except ValidationError as err:
         return _report(err, args.format)
-    except (merge.DatasetBusy, RawDataIsReadOnly) as err:
+    except (merge.DatasetBusy, merge.DatasetNotWritable, RawDataIsReadOnly) as err:
         print(err, file=sys.stderr)
         return 1
     counts = plan.counts

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -18,7 +20,7 @@ import pandas as pd
 import pytest
 
 from tees_analysis import cli
-from tees_analysis.data import merge, pipeline, schema
+from tees_analysis.data import atomic, merge, pipeline, schema
 from tees_analysis.data.clean import parse_value
 from tees_analysis.data.problems import ValidationError, problems_frame
 from tees_analysis.report import codebook
@@ -548,3 +550,137 @@ def test_validate_changes_lists_every_cell(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].endswith("; each rewrite (--changes lists every cell):")
     assert lines[2].split() == ["table", "column", "typed", "cleaned", "cells"]
+
+
+# --------------------------------------------------------------------------- 7. not writable
+
+
+@pytest.fixture
+def started(tmp_path) -> Path:
+    folder = tmp_path / "dataset"
+    merge.add_year([REVIEWS, CHILDREN], folder)
+    return folder
+
+
+def _refuse_writes(monkeypatch) -> None:
+    def probe(directory):
+        raise PermissionError(13, "Permission denied", str(directory))
+
+    monkeypatch.setattr(merge, "_probe_write", probe)
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_add_year_into_a_folder_it_cannot_write(started, monkeypatch, capsys, dry_run):
+    _refuse_writes(monkeypatch)
+    before = tree(started)
+    argv = ["add-year", str(NEW), "--dataset", str(started), *(["--dry-run"] if dry_run else [])]
+    assert cli.main(argv) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "1 problem found; nothing was written:\n"
+        f"  - {shown(started)}: the dataset folder is not writable (permission denied): make it "
+        f"writable for you (e.g. chmod u+w {shown(started)}), or give another folder with "
+        "--dataset DIR\n"
+    )
+    assert captured.out == ""
+    assert tree(started) == before
+
+
+def test_add_year_where_the_folder_cannot_be_created(tmp_path, monkeypatch, capsys):
+    _refuse_writes(monkeypatch)
+    folder = tmp_path / "new" / "dataset"
+    assert cli.main(["add-year", str(NEW), "--dataset", str(folder)]) == 1
+    assert capsys.readouterr().err.splitlines()[1] == (
+        f"  - {shown(folder)}: the dataset folder does not exist and cannot be created: "
+        f"{shown(tmp_path)} is not writable (permission denied); make it writable for you (e.g. "
+        f"chmod u+w {shown(tmp_path)}), or give another folder with --dataset DIR"
+    )
+    assert not (tmp_path / "new").exists()
+
+
+def test_dry_run_says_the_folder_is_writable(started, capsys):
+    before = tree(started)
+    assert cli.main(["add-year", str(NEW), "--dataset", str(started), "--dry-run"]) == 0
+    assert capsys.readouterr().out == (
+        f"no problems: add-year would add 2 reviews and 3 children to {shown(started)} (then 6 "
+        "reviews, 9 children); the dataset folder is writable; nothing was written\n"
+    )
+    assert tree(started) == before
+
+
+def test_a_write_refused_while_merging_is_a_clear_message(started, monkeypatch, capsys):
+    """Permissions that change between the check and the write: no traceback, exit 1."""
+
+    def refuse(files, **_options):
+        path = next(iter(files))
+        raise PermissionError(13, "Permission denied", str(path))
+
+    before = tree(started)
+    monkeypatch.setattr(atomic, "write_files", refuse)
+    assert cli.main(["add-year", str(NEW), "--dataset", str(started)]) == 1
+    monkeypatch.undo()
+    assert capsys.readouterr().err == (
+        f"{shown(started)}: cannot write in {shown(started / 'versions' / '0002')} (permission "
+        "denied); make the dataset folder writable for you, or give another folder with "
+        "--dataset DIR; the dataset's current version is unchanged\n"
+    )
+    assert merge.current_version(started) == started / "versions" / "0001"
+    merge.recover(started)
+    assert tree(started) == before
+
+
+def _chmod_works(folder: Path) -> bool:
+    """Whether a folder made read-only refuses writes here (not as root, say)."""
+    probe = folder / "probe"
+    probe.mkdir()
+    probe.chmod(0o555)
+    try:
+        (probe / "x").write_text("x")
+    except PermissionError:
+        return True
+    finally:
+        probe.chmod(0o755)
+        shutil.rmtree(probe)
+    return False
+
+
+def test_add_year_into_a_read_only_folder(started, tmp_path, capsys):
+    if not _chmod_works(tmp_path):
+        pytest.skip("a read-only folder is writable here (running as root?)")
+    before = tree(started)
+    started.chmod(0o555)
+    try:
+        for dry_run in ([], ["--dry-run"]):
+            assert cli.main(["add-year", str(NEW), "--dataset", str(started), *dry_run]) == 1
+            err = capsys.readouterr().err
+            assert "the dataset folder is not writable (permission denied)" in err
+            assert "Traceback" not in err
+    finally:
+        started.chmod(0o755)
+    assert tree(started) == before
+
+
+def test_dry_run_into_a_new_folder_says_it_can_be_created(tmp_path, capsys):
+    folder = tmp_path / "new"
+    assert cli.main(["add-year", str(NEW), "--dataset", str(folder), "--dry-run"]) == 0
+    assert capsys.readouterr().out == (
+        f"no problems: add-year would add 2 reviews and 3 children to {shown(folder)} (then 2 "
+        "reviews, 3 children); the dataset folder can be created; nothing was written\n"
+    )
+    assert not folder.exists()
+
+
+def test_a_file_in_the_way_of_the_dataset_folder(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder\n")
+    folder = blocker / "dataset"
+    assert cli.main(["add-year", str(NEW), "--dataset", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("1 problem found; nothing was written:\n")
+    assert "Traceback" not in err and "is not writable (not a directory)" in err
+
+
+def test_the_write_check_leaves_nothing_behind(started):
+    before = sorted(os.listdir(started))
+    assert merge.not_writable(started) is None
+    assert sorted(os.listdir(started)) == before

@@ -26,7 +26,8 @@ an id already in the dataset is refused (as a duplicate when the row is the same
 when it differs, naming the columns that differ); a child's review must be in the new files or
 the dataset; a review year already in the dataset is refused unless ``replace_year`` is given,
 in which case every review of that year and their children are removed and kept under
-``replaced/<year>-<n>/``. Every problem is collected and raised at once
+``replaced/<year>-<n>/``. The dataset folder must be writable (checked by writing and removing
+a temporary file, also by a dry run). Every problem is collected and raised at once
 (:class:`~tees_analysis.data.problems.ValidationError`), before anything is written. Warnings
 (contradictions between cells, columns the new files do not have) are kept in the plan
 (:attr:`Plan.warnings`) and never stop the merge.
@@ -48,11 +49,13 @@ over.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import shutil
 import socket
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,6 +95,14 @@ This folder holds case-level data: `.gitignore` keeps it out of git. Never commi
 
 class DatasetBusy(RuntimeError):
     """Another add-year holds the dataset's lock, or changed the dataset while merging."""
+
+
+class DatasetNotWritable(RuntimeError):
+    """The dataset folder (or a folder in it) cannot be written; the message says which."""
+
+
+#: ``OSError`` numbers that mean "you may not write here".
+_NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
 # --------------------------------------------------------------------------- reading the dataset
@@ -201,7 +212,57 @@ def _check_folder(folder: Path, log: ProblemLog) -> bool:
             allowed=f"the name of a folder under {display(folder / VERSIONS)}",
         )
         return False
+    unwritable = not_writable(folder)
+    if unwritable is not None:
+        log.add(where, unwritable)
+        return False
     return True
+
+
+def _probe_write(directory: Path) -> None:
+    """Create and remove a temporary file in ``directory``; raise ``OSError`` if it cannot.
+
+    Trying is the only test that holds everywhere: ``os.access`` says yes to root on a
+    read-only folder, and knows nothing of read-only file systems or access control lists.
+    """
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tees-write-check.", suffix=".tmp")
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def not_writable(folder: Path | str) -> str | None:
+    """Why add-year could not write the dataset in ``folder``; ``None`` when it can.
+
+    Checks the folder (or, when it does not exist yet, the nearest folder above it that
+    does) and its ``versions`` and ``replaced`` folders, by writing a temporary file.
+    """
+    folder = Path(folder)
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    targets = [existing] + [folder / sub for sub in (VERSIONS, REPLACED) if (folder / sub).is_dir()]
+    for target in targets:
+        try:
+            _probe_write(target)
+        except OSError as err:  # permissions, a read-only file system, a file in the way...
+            return _not_writable_message(folder, target, err)
+    return None
+
+
+def _not_writable_message(folder: Path, target: Path, err: OSError) -> str:
+    reason = err.strerror or "permission denied"
+    fix = (
+        f"make it writable for you (e.g. chmod u+w {display(target)}), or give another folder "
+        "with --dataset DIR"
+    )
+    if target == folder:
+        return f"the dataset folder is not writable ({reason.lower()}): {fix}"
+    if not folder.exists():
+        return (
+            f"the dataset folder does not exist and cannot be created: {display(target)} is "
+            f"not writable ({reason.lower()}); {fix}"
+        )
+    return f"the dataset's folder {display(target)} is not writable ({reason.lower()}): {fix}"
 
 
 def _kind(rec: dict) -> str:
@@ -490,7 +551,30 @@ def _json(data) -> bytes:
 
 
 def apply(plan: Plan) -> Result:
-    """Write a checked plan: new version folder, backups, then switch ``CURRENT`` atomically."""
+    """Write a checked plan: new version folder, backups, then switch ``CURRENT`` atomically.
+
+    Raises :class:`DatasetBusy` when another add-year holds or changed the dataset, and
+    :class:`DatasetNotWritable` when the system refuses a write (the dataset is then as before:
+    see the module docstring).
+    """
+    try:
+        return _apply(plan)
+    except atomic.RawDataIsReadOnly:
+        raise
+    except OSError as err:
+        if not isinstance(err, PermissionError) and err.errno not in _NOT_WRITABLE:
+            raise
+        where = Path(err.filename).parent if err.filename else plan.folder
+        unchanged = current_version(plan.folder) == plan.base
+        raise DatasetNotWritable(
+            f"{display(plan.folder)}: cannot write in {display(where)} "
+            f"({(err.strerror or 'permission denied').lower()}); make the dataset folder "
+            "writable for you, or give another folder with --dataset DIR"
+            + ("; the dataset's current version is unchanged" if unchanged else "")
+        ) from None
+
+
+def _apply(plan: Plan) -> Result:
     folder = plan.folder
     folder.mkdir(parents=True, exist_ok=True)
     with _locked(folder):
@@ -595,6 +679,7 @@ def snapshot(folder: Path | str) -> dict[str, str]:
 __all__ = [
     "DEFAULT_DATASET",
     "DatasetBusy",
+    "DatasetNotWritable",
     "Plan",
     "Result",
     "ValidationError",
