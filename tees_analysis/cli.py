@@ -7,6 +7,7 @@ Table-driven: ``COMMANDS`` names each subcommand's function, summary and descrip
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -226,13 +227,30 @@ def _export(args) -> int:
     except ValidationError as err:
         return _report(err, args.format)
     threshold = args.threshold if args.suppress else None
-    frame = disclosure.publication_table(data, threshold, years=args.year or None)
+    years = sorted({y for chosen in args.year for y in chosen}) if args.year else None
+    problem = disclosure.missing_years(data.reviews, years) if years else None
+    if problem:
+        source = ", ".join(data.files)
+        print(f"export --year: {problem} (read {source}); nothing was written", file=sys.stderr)
+        return 1
+    frame = disclosure.publication_table(data, threshold, years=years)
     written = disclosure.write_export(frame, args.out, threshold)
     source = ", ".join(data.files) or "no files"
     print(f"from {source}: wrote " + ", ".join(display(p) for p in written))
     if threshold is None:
         print("UNSUPPRESSED counts: not for publication or sharing", file=sys.stderr)
     return 0
+
+
+def _years(text: str) -> list[int]:
+    """An argument of --year: ``2022`` or a range ``2020-2022``."""
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"a year looks like 2022, or 2020-2022; not '{text}'")
+    first, last = int(match[1]), int(match[2] or match[1])
+    if last < first:
+        raise argparse.ArgumentTypeError(f"the range '{text}' runs backwards")
+    return list(range(first, last + 1))
 
 
 def _input_files(args) -> list:
@@ -403,10 +421,11 @@ ARGUMENTS = {
         ),
         _arg(
             "--year",
-            type=int,
+            type=_years,
             action="append",
             metavar="YEAR",
-            help="only the reviews of this year (repeat for several years; default: all)",
+            help="only the reviews of this year, or of a range such as 2020-2022 (repeat for "
+            "several; default: all years). A year the data do not hold is refused",
         ),
         _arg(
             "--out",

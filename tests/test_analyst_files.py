@@ -684,3 +684,45 @@ def test_the_write_check_leaves_nothing_behind(started):
     before = sorted(os.listdir(started))
     assert merge.not_writable(started) is None
     assert sorted(os.listdir(started)) == before
+
+
+# --------------------------------------------------------------------------- 8. export years
+
+
+@pytest.mark.parametrize(
+    ("years", "message"),
+    [
+        (["2023"], "no reviews of 2023 in the data"),
+        (["2019-2021"], "no reviews of 2019 in the data"),
+        (["2020", "2022-2023"], "no reviews of 2022 and 2023 in the data"),
+    ],
+)
+def test_export_refuses_years_the_data_do_not_hold(tmp_path, capsys, years, message):
+    out = tmp_path / "out"
+    argv = ["export", "--suppress", "--out", str(out), str(REVIEWS), str(CHILDREN)]
+    argv += [a for y in years for a in ("--year", y)]
+    assert cli.main(argv) == 1
+    assert capsys.readouterr().err == (
+        f"export --year: {message}, which hold the years 2018, 2020 and 2021; choose years "
+        "among those, or leave out --year for every year (read "
+        "tests/fixtures/fictional_reviews.csv, tests/fixtures/fictional_children.csv); nothing "
+        "was written\n"
+    )
+    assert not out.exists()
+
+
+def test_export_year_range_inside_the_data(tmp_path, capsys):
+    argv = ["export", "--unsuppressed", "--out", str(tmp_path), "--year", "2020-2021"]
+    assert cli.main([*argv, str(REVIEWS), str(CHILDREN)]) == 0
+    capsys.readouterr()
+    table = pd.read_csv(tmp_path / "UNSUPPRESSED_counts.csv", dtype=str)
+    row = table[(table.partnership == "Tees") & (table.measure == "sex")].iloc[0]
+    assert row["denominator"] == "5"  # FICT-R2, R3, R4: 2 + 2 + 1 children
+
+
+def test_publication_table_refuses_missing_years():
+    data = pipeline.load([REVIEWS, CHILDREN])
+    from tees_analysis.report import disclosure
+
+    with pytest.raises(ValueError, match="no reviews of 2017 in the data"):
+        disclosure.publication_table(data, years=[2017, 2018])
