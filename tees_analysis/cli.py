@@ -7,6 +7,7 @@ Table-driven: ``COMMANDS`` names each subcommand's function, summary and descrip
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pandas as pd
 
 from .data import pipeline
 from .data.atomic import RawDataIsReadOnly
-from .data.problems import ValidationError, problems_frame
+from .data.problems import ValidationError, problems_frame, warning_lines
 from .paths import PROCESSED, ROOT, display
 from .report import codebook
 
@@ -22,18 +23,77 @@ FORMATS = ("text", "table", "csv")
 
 
 def _report(err: ValidationError, fmt: str) -> int:
-    """Print every problem: as text (stderr), an aligned table or CSV (stdout); return 1."""
+    """Print every problem, errors then warnings: as text (stderr), an aligned table or CSV
+    (stdout, with a ``severity`` column); return 1."""
     if fmt == "text":
         print(err, file=sys.stderr)
         return 1
     n = len(err.problems)
-    print(f"{n} problem{'s' if n != 1 else ''} found; nothing was written", file=sys.stderr)
-    frame = problems_frame(err.problems)
+    print(
+        f"{n} problem{'s' if n != 1 else ''} found; nothing was written" + _count(err.warnings),
+        file=sys.stderr,
+    )
+    frame = problems_frame(err.problems + err.warnings, severity=True)
     if fmt == "csv":
         sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
     else:
         print(_aligned(frame))
     return 1
+
+
+def _count(warnings) -> str:
+    """``", and 2 warnings"`` (or nothing), to follow a count of problems."""
+    n = len(warnings)
+    return f", and {n} warning{'s' if n != 1 else ''}" if n else ""
+
+
+def _say(line: str, fmt: str) -> None:
+    """A status line: to stdout, but to stderr with --format csv (stdout is then the CSV)."""
+    print(line, file=sys.stderr if fmt == "csv" else sys.stdout)
+
+
+def _show_warnings(warnings, fmt: str) -> None:
+    """The warnings of a valid input, after the line saying there are no problems."""
+    if fmt == "text":
+        if warnings:
+            print("\n".join(warning_lines(warnings)))
+        return
+    frame = problems_frame(warnings, severity=True)
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
+    elif warnings:
+        print(warning_lines(warnings)[0])
+        print(_aligned(frame))
+
+
+def _one_line(text) -> str:
+    return str(text).replace("\n", " [line break] ")
+
+
+def _changes(data, args) -> None:
+    """What cleaning rewrote: a sentence, then the full list with --changes (every cell) or
+    --format table (each rewrite, counted)."""
+    changes = data.changes
+    sentence = pipeline.change_sentence(changes)
+    if changes.empty:
+        _say(sentence, args.format)
+        return
+    if args.changes:
+        _say(f"{sentence}; every cell:", args.format)
+        cells = changes[["file", "row", "table", "column", "typed", "cleaned"]]
+        if args.format == "csv":
+            sys.stdout.write(cells.to_csv(index=False, lineterminator="\n"))
+        else:
+            print(_aligned(cells.map(_one_line)))
+    elif args.format == "table":
+        print(f"{sentence}; each rewrite (--changes lists every cell):")
+        print(_aligned(pipeline.change_summary(changes).map(_one_line)))
+    else:
+        _say(
+            f"{sentence}. To see every rewritten cell, run again with --changes "
+            "(or --format table for each rewrite, counted)",
+            args.format,
+        )
 
 
 def _aligned(frame) -> str:
@@ -52,17 +112,30 @@ def _validate(args) -> int:
         data = pipeline.load(args.files)
     except ValidationError as err:
         return _report(err, args.format)
-    print(f"no problems: {len(data.reviews)} reviews, {len(data.children)} children")
+    _say(
+        f"no problems: {len(data.reviews)} reviews, {len(data.children)} children"
+        + _count(data.warnings),
+        args.format,
+    )
+    if args.changes and args.format == "csv":  # stdout holds the changes
+        if data.warnings:
+            print("\n".join(warning_lines(data.warnings)), file=sys.stderr)
+    else:
+        _show_warnings(data.warnings, args.format)
+    _changes(data, args)
     return 0
 
 
 def _build(args) -> int:
     try:
-        written = pipeline.build(args.files or None, args.out)
+        data = pipeline.load(args.files or None)
     except ValidationError as err:
         print(err, file=sys.stderr)
         return 1
+    written = pipeline.write_processed(data, args.out)
     print("wrote " + ", ".join(display(p) for p in written))
+    if data.warnings:
+        print("\n".join(warning_lines(data.warnings)), file=sys.stderr)
     return 0
 
 
@@ -86,34 +159,45 @@ def _add_year(args) -> int:
         if args.dry_run:
             counts = plan.counts
             replaced = ", ".join(map(str, plan.years_replaced))
-            print(
+            _say(
                 f"no problems: add-year would add {counts['reviews_added']} reviews and "
                 f"{counts['children_added']} children to {display(plan.folder)} (then "
                 f"{counts['reviews']} reviews, {counts['children']} children)"
                 + (f", replacing year {replaced}" if replaced else "")
+                + (
+                    "; the dataset folder is writable"
+                    if plan.folder.exists()
+                    else "; the dataset folder can be created"
+                )
                 + "; nothing was written"
+                + _count(plan.warnings),
+                args.format,
             )
+            _show_warnings(plan.warnings, args.format)
             return 0
         result = merge.apply(plan)
     except ValidationError as err:
         return _report(err, args.format)
-    except (merge.DatasetBusy, RawDataIsReadOnly) as err:
+    except (merge.DatasetBusy, merge.DatasetNotWritable, RawDataIsReadOnly) as err:
         print(err, file=sys.stderr)
         return 1
     counts = plan.counts
     years = ", ".join(map(str, plan.years_added))
     years = f"year{'s' if len(plan.years_added) > 1 else ''} {years}" if years else "no reviews"
-    print(
+    _say(
         f"added {counts['reviews_added']} reviews and {counts['children_added']} children "
         f"({years}) to {display(plan.folder)}, now version {result.version.name}: "
-        f"{counts['reviews']} reviews, {counts['children']} children"
+        f"{counts['reviews']} reviews, {counts['children']} children" + _count(plan.warnings),
+        args.format,
     )
     for year, folder in result.backups.items():
         rows = plan.replaced_counts[year]
-        print(
+        _say(
             f"replaced year {year}: its previous {rows['reviews']} reviews and "
-            f"{rows['children']} children are kept in {display(folder)}"
+            f"{rows['children']} children are kept in {display(folder)}",
+            args.format,
         )
+    _show_warnings(plan.warnings, args.format)
     return 0
 
 
@@ -143,13 +227,30 @@ def _export(args) -> int:
     except ValidationError as err:
         return _report(err, args.format)
     threshold = args.threshold if args.suppress else None
-    frame = disclosure.publication_table(data, threshold, years=args.year or None)
+    years = sorted({y for chosen in args.year for y in chosen}) if args.year else None
+    problem = disclosure.missing_years(data.reviews, years) if years else None
+    if problem:
+        source = ", ".join(data.files)
+        print(f"export --year: {problem} (read {source}); nothing was written", file=sys.stderr)
+        return 1
+    frame = disclosure.publication_table(data, threshold, years=years)
     written = disclosure.write_export(frame, args.out, threshold)
     source = ", ".join(data.files) or "no files"
     print(f"from {source}: wrote " + ", ".join(display(p) for p in written))
     if threshold is None:
         print("UNSUPPRESSED counts: not for publication or sharing", file=sys.stderr)
     return 0
+
+
+def _years(text: str) -> list[int]:
+    """An argument of --year: ``2022`` or a range ``2020-2022``."""
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"a year looks like 2022, or 2020-2022; not '{text}'")
+    first, last = int(match[1]), int(match[2] or match[1])
+    if last < first:
+        raise argparse.ArgumentTypeError(f"the range '{text}' runs backwards")
+    return list(range(first, last + 1))
 
 
 def _input_files(args) -> list:
@@ -247,7 +348,10 @@ COMMANDS = {
         _validate,
         "check case-level files and list every problem (writes nothing)",
         "Clean and validate .csv/.xlsx files; list every problem with file, row, column, value "
-        "and allowed values. Exit status 1 if there is any problem.",
+        "and allowed values, errors first, then warnings (things to check, such as two cells "
+        "that contradict each other or a column the file does not have). Exit status 1 if "
+        "there is any error; warnings alone do not change it. When there is no error, say "
+        "what cleaning rewrote (--changes lists every cell).",
     ),
     "build": (
         _build,
@@ -305,7 +409,8 @@ _FORMAT = _arg(
     choices=FORMATS,
     default="text",
     help="how to list problems: text (default, to stderr), table (aligned columns) or csv "
-    "(one problem a row: file, sheet, row, column, value, problem, allowed; to stdout)",
+    "(one problem a row: severity, file, sheet, row, column, value, problem, allowed; to "
+    "stdout). Errors come first, then warnings (to check; they never stop loading or writing)",
 )
 _INPUT_FILES = _arg(
     "files",
@@ -320,6 +425,12 @@ ARGUMENTS = {
     "validate": [
         _arg("files", nargs="+", help="reviews and children files (.csv or .xlsx)"),
         _FORMAT,
+        _arg(
+            "--changes",
+            action="store_true",
+            help="when there is no problem, list every cell that cleaning rewrote (file, row, "
+            "table, column, typed, cleaned); as CSV to stdout with --format csv",
+        ),
     ],
     "build": [
         _arg("files", nargs="*", help="input files (default: every file in data/raw)"),
@@ -363,10 +474,11 @@ ARGUMENTS = {
         ),
         _arg(
             "--year",
-            type=int,
+            type=_years,
             action="append",
             metavar="YEAR",
-            help="only the reviews of this year (repeat for several years; default: all)",
+            help="only the reviews of this year, or of a range such as 2020-2022 (repeat for "
+            "several; default: all years). A year the data do not hold is refused",
         ),
         _arg(
             "--out",

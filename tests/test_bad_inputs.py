@@ -112,7 +112,7 @@ def _edit(table, row, header, value):
 
 
 def _missing_column(inp, _):
-    inp.drop_column("children", "Outcome")
+    inp.drop_column("reviews", "Partnership")  # a yes/no or category column may be absent
     return _paths(*inp.both())
 
 
@@ -275,8 +275,8 @@ def _invalid_on_merge(inp, dataset):
 FUTURE = str(current_year() + 1)
 
 CASES = [
-    Case("missing column", "validate", _missing_column, "children.csv",
-         "required column is missing", column="outcome"),
+    Case("missing column", "validate", _missing_column, "reviews.csv",
+         "required column is missing", column="partnership"),
     Case("extra column", "validate", _extra_column, "children.csv", "unknown column",
          row="1", column="Colour"),
     Case("misspelt column", "validate", _misspelt_column, "children.csv",
@@ -438,7 +438,7 @@ def test_table_format_lines_up_the_problems(tmp_path, capsys):
     inputs.set("reviews", 2, "Year", "twenty")
     assert cli.main(["validate", "--format", "table", *_paths(*inputs.both())]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["file", "row", "column", "value", "problem", "allowed"]
+    assert lines[0].split() == ["severity", "file", "row", "column", "value", "problem", "allowed"]
     assert len(lines) == 3
     assert lines[0].index("column") == lines[1].index("Outcome")  # left-aligned columns
     assert lines[0].index("value") == lines[1].index("hurt")

@@ -231,10 +231,13 @@ def test_review_without_children(files):
 
 
 def test_missing_required_column(files):
-    pos = files["children"][0].index("Sex")
-    files["children"] = [r[:pos] + r[pos + 1 :] for r in files["children"]]
-    problem = only_problem(save(files), column="sex")
+    """Without a column that cannot be "not recorded" (an id, partnership, year) a file is
+    refused; a yes/no or category column may be absent (tests/test_analyst_files.py)."""
+    pos = files["reviews"][0].index("Partnership")
+    files["reviews"] = [r[:pos] + r[pos + 1 :] for r in files["reviews"]]
+    problem = only_problem(save(files), column="partnership")
     assert problem.message == "required column is missing" and problem.row is None
+    assert problem.severity == "error"
 
 
 def test_misspelt_column_gets_a_suggestion(files):

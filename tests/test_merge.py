@@ -425,8 +425,9 @@ def test_add_year_command_lists_problems_as_csv(tmp_path, capsys):
     assert cli.main(["add-year", str(BAD), "--dataset", str(folder), "--format", "csv"]) == 1
     captured = capsys.readouterr()
     lines = captured.out.splitlines()
-    assert lines[0] == "file,sheet,row,column,value,problem,allowed"
+    assert lines[0] == "severity,file,sheet,row,column,value,problem,allowed"
     assert any(",children,2,living_arrangements,aunt,unknown category," in ln for ln in lines)
+    assert all(ln.startswith("error,") for ln in lines[1:])
     assert "nothing was written" in captured.err
     assert not folder.exists()
 

@@ -20,12 +20,14 @@ from .problems import ProblemLog, quote_list
 from .read import RawTable
 from .schema import (
     FIELDS,
+    HEADERS,
     MULTI_SEPARATORS,
     NO_TOKENS,
     NOT_RECORDED,
     NOT_RECORDED_TOKENS,
     YES_TOKENS,
     Field,
+    header_key,
     identifier_header,
     identifier_value,
     normalise_key,
@@ -42,6 +44,9 @@ YES_NO_ALLOWED = (
     f"'{NOT_RECORDED}' (N/K, unknown) where the source does not say"
 )
 _NOT_RECORDED_KEYS = frozenset(normalise_key(t) for t in NOT_RECORDED_TOKENS)
+#: How close a typed value or header must be to a known one for a "did you mean" hint
+#: (``difflib`` ratio of the normalised keys).
+CLOSE = 0.75
 
 
 class _Invalid(Exception):
@@ -68,17 +73,42 @@ def tidy_text(value: str) -> str:
     return re.sub(r"[ \t\r\f\v]+", " ", value).strip()
 
 
-def header_key(header: str) -> str:
-    return normalise_key(header.replace("_", " "))
+def suggest_header(table: str, header: str) -> list[str]:
+    """The fields an unknown ``header`` of ``table`` probably means (at most two), best first.
+
+    A header close to an accepted one (a name, label or header synonym of the schema) by
+    ``difflib`` (the closest, and any nearly as close), else one whose words hold all the
+    words of an accepted header or are all among them, closest first ("Age" -> age_band or
+    age_months, "Child's gender" -> sex).
+    """
+    by_key = HEADERS[table]
+    key = header_key(header)
+    ratios = {k: difflib.SequenceMatcher(None, key, k).ratio() for k in by_key}
+    best = max(ratios.values(), default=0.0)
+    close = sorted((k for k, r in ratios.items() if r >= max(CLOSE, best - 0.05)),
+                   key=lambda k: -ratios[k])  # fmt: skip
+    found = list(dict.fromkeys(by_key[k].name for k in close))
+    if not found:
+        words = set(key.split())
+        overlaps = [
+            (-difflib.SequenceMatcher(None, key, k).ratio(), k)
+            for k in by_key
+            if words and (set(k.split()) <= words or words <= set(k.split()))
+        ]
+        found = list(dict.fromkeys(by_key[k].name for _, k in sorted(overlaps)))
+    return found[:2]
 
 
 def match_headers(raw: RawTable, log: ProblemLog) -> dict[int, Field]:
-    """Map column positions of ``raw`` to fields; report unknown, doubled and missing columns."""
+    """Map column positions of ``raw`` to fields; report unknown, doubled and missing columns.
+
+    A header is matched by a field's name, label or header synonyms (any case, spaces or
+    underscores). A missing column is an error, but for a field that may be "not recorded"
+    (:attr:`~tees_analysis.data.schema.Field.not_recorded_if_absent`): that gives a warning,
+    and :func:`clean_table` reads the column as not recorded on every row.
+    """
     fields = FIELDS[raw.table]
-    by_key: dict[str, Field] = {}
-    for f in fields:
-        by_key[header_key(f.name)] = f
-        by_key[header_key(f.label)] = f
+    by_key = HEADERS[raw.table]
     names = [f.name for f in fields]
     where = {"file": raw.file, "sheet": raw.sheet}
     matched: dict[int, Field] = {}
@@ -101,8 +131,9 @@ def match_headers(raw: RawTable, log: ProblemLog) -> dict[int, Field]:
             continue
         f = by_key.get(header_key(header))
         if f is None:
-            guess = difflib.get_close_matches(header_key(header), list(by_key), n=1, cutoff=0.75)
-            hint = f"; did you mean '{by_key[guess[0]].name}'?" if guess else ""
+            guess = suggest_header(raw.table, header)
+            named = " or ".join(f"'{name}'" for name in guess)
+            hint = f"; did you mean {named}?" if guess else ""
             log.add(
                 message=f"unknown column{hint}",
                 row=1,
@@ -123,7 +154,22 @@ def match_headers(raw: RawTable, log: ProblemLog) -> dict[int, Field]:
         seen[f.name] = pos
         matched[pos] = f
     for f in fields:
-        if f.required and f.name not in seen:
+        if f.name in seen or not f.required:
+            continue
+        if f.not_recorded_if_absent:
+            read_as = (
+                f"'{NOT_RECORDED}' (missing) on every row, not as 'no'"
+                if f.kind == "yes_no"
+                else f"'{NOT_RECORDED}' on every row"
+            )
+            log.warn(
+                message=f"no column '{f.name}' in the file: read as {read_as}; add the "
+                "column if the data hold it",
+                column=f.name,
+                allowed=f"a header '{f.name}' or '{f.label}'",
+                **where,
+            )
+        else:
             log.add(
                 message="required column is missing",
                 column=f.name,
@@ -131,6 +177,15 @@ def match_headers(raw: RawTable, log: ProblemLog) -> dict[int, Field]:
                 **where,
             )
     return matched
+
+
+def absent_value(f: Field):
+    """The value of every row of a field whose column a file does not have."""
+    if f.kind == "multi_category":
+        return (NOT_RECORDED,)
+    if f.kind == "category":
+        return NOT_RECORDED
+    return None
 
 
 def parse_value(f: Field, text: str, lookup: dict[str, str] | None = None):
@@ -144,7 +199,11 @@ def parse_value(f: Field, text: str, lookup: dict[str, str] | None = None):
             return False
         if normalise_key(token) in _NOT_RECORDED_KEYS:
             return None
-        raise _Invalid("not a yes/no value", YES_NO_ALLOWED)
+        raise _Invalid("not a yes/no value" + _did_you_mean(token, _YES_NO_WORDS), YES_NO_ALLOWED)
+    if f.kind == "integer" and normalise_key(text) in _NOT_RECORDED_KEYS:
+        if f.blank_allowed:
+            return None  # N/K in an optional number: not recorded, i.e. blank
+        raise _Invalid(f"a value is required; {f.label.lower()} cannot be '{NOT_RECORDED}'")
     if not text:
         if f.blank_allowed:
             return None
@@ -172,11 +231,32 @@ def _pattern_help(f: Field) -> str:
     return "letters, spaces, ' and -, up to 40 characters"
 
 
-def _category(f: Field, text: str, lookup: dict[str, str] | None) -> str:
+#: What a yes/no cell may say, for "did you mean" hints (normalised key -> what to type).
+_YES_NO_WORDS = {
+    **{normalise_key(t): "yes" for t in ("yes", "true")},
+    **{normalise_key(t): "no" for t in ("no", "false")},
+    **{k: NOT_RECORDED for k in _NOT_RECORDED_KEYS},
+}
+
+
+def _did_you_mean(text: str, lookup: dict[str, str]) -> str:
+    """``"; did you mean 'x'?"`` when ``text`` is close to a key of ``lookup`` (label or
+    synonym, normalised), naming what the key stands for; else ``""``."""
+    key = normalise_key(text)
+    if len(key) < 3:  # too short to guess from
+        return ""
+    close = difflib.get_close_matches(key, list(lookup), n=3, cutoff=CLOSE)
+    meant = list(dict.fromkeys(lookup[k] for k in close))
+    return f"; did you mean '{meant[0]}'?" if len(meant) == 1 else ""
+
+
+def _category(f: Field, text: str, lookup: dict[str, str] | None, part: bool = False) -> str:
     lookup = lookup if lookup is not None else f.lookup()
     label = lookup.get(normalise_key(text))
     if label is None:
-        raise _Invalid("unknown category", quote_list(f.labels))
+        which = f" '{tidy_text(text)}'" if part else ""
+        hint = _did_you_mean(text, lookup)
+        raise _Invalid(f"unknown category{which}{hint}", quote_list(f.labels))
     return label
 
 
@@ -184,7 +264,8 @@ def _multi_category(f: Field, text: str, lookup: dict[str, str] | None) -> tuple
     parts = [text]
     for sep in MULTI_SEPARATORS:
         parts = [p for part in parts for p in part.split(sep)]
-    labels = {_category(f, p, lookup) for p in parts if p.strip()}
+    several = sum(1 for p in parts if p.strip()) > 1
+    labels = {_category(f, p, lookup, part=several) for p in parts if p.strip()}
     if not labels:
         raise _Invalid("a value is required", quote_list(f.labels))
     if NOT_RECORDED in labels and len(labels) > 1:
@@ -226,8 +307,14 @@ def written(value, kind: str | None = None) -> str:
 
 
 def clean_table(raw: RawTable, log: ProblemLog) -> CleanTable:
-    """Clean one raw table. Rows with problems are kept (with missing values) for later checks."""
+    """Clean one raw table. Rows with problems are kept (with missing values) for later checks.
+
+    A column the file does not have, of a field that may be "not recorded", is read as not
+    recorded on every row (:func:`absent_value`); :func:`match_headers` warns about it.
+    """
     matched = match_headers(raw, log)
+    present = {f.name for f in matched.values()}
+    absent = [f for f in FIELDS[raw.table] if f.name not in present and f.not_recorded_if_absent]
     lookups = {pos: f.lookup() for pos, f in matched.items() if f.categories}
     headers = {f.name: raw.headers[pos] for pos, f in matched.items()}
     records, changes = [], []
@@ -235,6 +322,8 @@ def clean_table(raw: RawTable, log: ProblemLog) -> CleanTable:
         invalid: set[str] = set()
         record = {"_file": raw.file, "_sheet": raw.sheet, "_row": row, "_headers": headers}
         record["_invalid"] = invalid
+        for f in absent:
+            record[f.name] = absent_value(f)
         for pos, f in matched.items():
             typed = cells[pos]
             try:
@@ -265,8 +354,8 @@ def clean_table(raw: RawTable, log: ProblemLog) -> CleanTable:
                     )
             record[f.name] = value
         records.append(record)
-    present = {f.name for f in matched.values()}
-    return CleanTable(raw.table, to_frame(raw.table, records, present), changes)
+    columns = present | {f.name for f in absent}
+    return CleanTable(raw.table, to_frame(raw.table, records, columns), changes)
 
 
 def to_frame(table: str, records: list[dict], present: set[str] | None = None) -> pd.DataFrame:

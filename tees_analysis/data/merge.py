@@ -26,8 +26,11 @@ an id already in the dataset is refused (as a duplicate when the row is the same
 when it differs, naming the columns that differ); a child's review must be in the new files or
 the dataset; a review year already in the dataset is refused unless ``replace_year`` is given,
 in which case every review of that year and their children are removed and kept under
-``replaced/<year>-<n>/``. Every problem is collected and raised at once
-(:class:`~tees_analysis.data.problems.ValidationError`), before anything is written.
+``replaced/<year>-<n>/``. The dataset folder must be writable (checked by writing and removing
+a temporary file, also by a dry run). Every problem is collected and raised at once
+(:class:`~tees_analysis.data.problems.ValidationError`), before anything is written. Warnings
+(contradictions between cells, columns the new files do not have) are kept in the plan
+(:attr:`Plan.warnings`) and never stop the merge.
 
 Crash safety
 ------------
@@ -46,11 +49,13 @@ over.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
 import shutil
 import socket
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,10 +66,10 @@ from ..paths import DATASET as DEFAULT_DATASET
 from ..paths import RAW, display
 from . import atomic, pipeline
 from .clean import written
-from .problems import ProblemLog, ValidationError
+from .problems import Problem, ProblemLog, ValidationError
 from .read import CSV_SUFFIXES, XLSX_SUFFIXES
 from .schema import CASE_RECORDS, FIELDS, KEYS, TABLES
-from .validate import add_problem, check_ages, check_unique
+from .validate import add_problem, check_ages, check_contradictions, check_unique
 
 POINTER = "CURRENT"
 VERSIONS = "versions"
@@ -90,6 +95,14 @@ This folder holds case-level data: `.gitignore` keeps it out of git. Never commi
 
 class DatasetBusy(RuntimeError):
     """Another add-year holds the dataset's lock, or changed the dataset while merging."""
+
+
+class DatasetNotWritable(RuntimeError):
+    """The dataset folder (or a folder in it) cannot be written; the message says which."""
+
+
+#: ``OSError`` numbers that mean "you may not write here".
+_NOT_WRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
 # --------------------------------------------------------------------------- reading the dataset
@@ -129,6 +142,7 @@ class Plan:
     years_replaced: list[int]
     sources: list[dict] = field(default_factory=list)
     replaced_counts: dict[int, dict[str, int]] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def _plain(value):
@@ -198,7 +212,57 @@ def _check_folder(folder: Path, log: ProblemLog) -> bool:
             allowed=f"the name of a folder under {display(folder / VERSIONS)}",
         )
         return False
+    unwritable = not_writable(folder)
+    if unwritable is not None:
+        log.add(where, unwritable)
+        return False
     return True
+
+
+def _probe_write(directory: Path) -> None:
+    """Create and remove a temporary file in ``directory``; raise ``OSError`` if it cannot.
+
+    Trying is the only test that holds everywhere: ``os.access`` says yes to root on a
+    read-only folder, and knows nothing of read-only file systems or access control lists.
+    """
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tees-write-check.", suffix=".tmp")
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def not_writable(folder: Path | str) -> str | None:
+    """Why add-year could not write the dataset in ``folder``; ``None`` when it can.
+
+    Checks the folder (or, when it does not exist yet, the nearest folder above it that
+    does) and its ``versions`` and ``replaced`` folders, by writing a temporary file.
+    """
+    folder = Path(folder)
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    targets = [existing] + [folder / sub for sub in (VERSIONS, REPLACED) if (folder / sub).is_dir()]
+    for target in targets:
+        try:
+            _probe_write(target)
+        except OSError as err:  # permissions, a read-only file system, a file in the way...
+            return _not_writable_message(folder, target, err)
+    return None
+
+
+def _not_writable_message(folder: Path, target: Path, err: OSError) -> str:
+    reason = err.strerror or "permission denied"
+    fix = (
+        f"make it writable for you (e.g. chmod u+w {display(target)}), or give another folder "
+        "with --dataset DIR"
+    )
+    if target == folder:
+        return f"the dataset folder is not writable ({reason.lower()}): {fix}"
+    if not folder.exists():
+        return (
+            f"the dataset folder does not exist and cannot be created: {display(target)} is "
+            f"not writable ({reason.lower()}); {fix}"
+        )
+    return f"the dataset's folder {display(target)} is not writable ({reason.lower()}): {fix}"
 
 
 def _kind(rec: dict) -> str:
@@ -239,6 +303,8 @@ def plan(paths, folder: Path | str = DEFAULT_DATASET, *, replace_year: bool = Fa
     folder_ok = _check_folder(folder, log)
     base = current_version(folder) if folder_ok else None
     old = _clean(current_files(folder), log) if base is not None else dict.fromkeys(TABLES)
+    # the dataset's own warnings were shown when its rows were added: not again
+    log.problems = [p for p in log.problems if not p.is_warning]
     dataset_broken = bool(log)
     new = _clean(paths, log)
     if new["reviews"] is None and new["children"] is None and not log:
@@ -248,6 +314,7 @@ def plan(paths, folder: Path | str = DEFAULT_DATASET, *, replace_year: bool = Fa
             check_unique(new[table], table, log)
     if new["children"] is not None:
         check_ages(new["children"], log)
+        check_contradictions(new["children"], log)
     if dataset_broken:
         log.raise_if_any()
 
@@ -360,6 +427,7 @@ def plan(paths, folder: Path | str = DEFAULT_DATASET, *, replace_year: bool = Fa
             for p in paths
         ],
         replaced_counts=replaced_counts,
+        warnings=log.warnings,
     )
 
 
@@ -483,7 +551,30 @@ def _json(data) -> bytes:
 
 
 def apply(plan: Plan) -> Result:
-    """Write a checked plan: new version folder, backups, then switch ``CURRENT`` atomically."""
+    """Write a checked plan: new version folder, backups, then switch ``CURRENT`` atomically.
+
+    Raises :class:`DatasetBusy` when another add-year holds or changed the dataset, and
+    :class:`DatasetNotWritable` when the system refuses a write (the dataset is then as before:
+    see the module docstring).
+    """
+    try:
+        return _apply(plan)
+    except atomic.RawDataIsReadOnly:
+        raise
+    except OSError as err:
+        if not isinstance(err, PermissionError) and err.errno not in _NOT_WRITABLE:
+            raise
+        where = Path(err.filename).parent if err.filename else plan.folder
+        unchanged = current_version(plan.folder) == plan.base
+        raise DatasetNotWritable(
+            f"{display(plan.folder)}: cannot write in {display(where)} "
+            f"({(err.strerror or 'permission denied').lower()}); make the dataset folder "
+            "writable for you, or give another folder with --dataset DIR"
+            + ("; the dataset's current version is unchanged" if unchanged else "")
+        ) from None
+
+
+def _apply(plan: Plan) -> Result:
     folder = plan.folder
     folder.mkdir(parents=True, exist_ok=True)
     with _locked(folder):
@@ -588,6 +679,7 @@ def snapshot(folder: Path | str) -> dict[str, str]:
 __all__ = [
     "DEFAULT_DATASET",
     "DatasetBusy",
+    "DatasetNotWritable",
     "Plan",
     "Result",
     "ValidationError",

@@ -1,8 +1,9 @@
 """The one flow from raw files to clean tables: read -> clean -> validate -> derive -> write.
 
-``load(paths)`` returns a :class:`Dataset` or raises
-:class:`~tees_analysis.data.problems.ValidationError` listing every problem in every file;
-``write_processed`` writes the clean tables atomically, and only from a valid dataset.
+``load(paths)`` returns a :class:`Dataset` (with the warnings found, which never stop
+loading) or raises :class:`~tees_analysis.data.problems.ValidationError` listing every error
+and warning in every file; ``write_processed`` writes the clean tables atomically, and only
+from a valid dataset.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .clean import SOURCE_COLUMNS, clean_table, written
 from .derive import derive_children, derive_reviews
 from .problems import Problem, ProblemLog, ValidationError
 from .read import CSV_SUFFIXES, XLSX_SUFFIXES, read_files
-from .schema import FIELDS, TABLES
+from .schema import FIELDS, TABLES, field
 from .validate import validate
 
 CHANGE_COLUMNS = ["table", "file", "row", "column", "typed", "cleaned"]
@@ -26,12 +27,14 @@ CHANGE_COLUMNS = ["table", "file", "row", "column", "typed", "cleaned"]
 
 @dataclass(frozen=True)
 class Dataset:
-    """Clean, validated case-level tables with derived fields, and the cleaning log."""
+    """Clean, validated case-level tables with derived fields, the cleaning log and the
+    warnings found (things to check that did not stop loading)."""
 
     reviews: pd.DataFrame
     children: pd.DataFrame
     changes: pd.DataFrame
     files: tuple[str, ...]
+    warnings: tuple[Problem, ...] = ()
 
 
 def data_files(directory: Path | str = RAW) -> list[Path]:
@@ -82,13 +85,74 @@ def change_summary(changes: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def problems(paths) -> list[Problem]:
-    """Every problem in the files ``paths``; empty when they are valid."""
+#: How the rewrites of each kind of field are described, in :func:`change_sentence`:
+#: (one cell, several cells).
+_CHANGE_KINDS = {
+    "category": ("label normalised", "labels normalised"),
+    "multi_category": ("label normalised", "labels normalised"),
+    "yes_no": ("yes/no value written as yes or no", "yes/no values written as yes or no"),
+    "blank_yes_no": ("blank yes/no cell read as 'no'", "blank yes/no cells read as 'no'"),
+    "integer": ("number written as a whole number", "numbers written as whole numbers"),
+    "not_recorded_number": ("number not recorded left blank", "numbers not recorded left blank"),
+    "id": ("code or text tidied", "codes and texts tidied"),
+    "text": ("code or text tidied", "codes and texts tidied"),
+}
+
+
+def _change_kind(change) -> str:
+    kind = field(change["table"], change["column"]).kind
+    if kind == "yes_no" and not str(change["typed"]).strip():
+        return "blank_yes_no"
+    if kind == "integer" and change["cleaned"] == "":
+        return "not_recorded_number"
+    return kind
+
+
+def change_sentence(changes: pd.DataFrame) -> str:
+    """What cleaning rewrote, in one sentence: cells per kind of rewrite, with an example.
+
+    ``"cleaning rewrote 14 cells: 12 labels normalised (e.g. 'Grandparents' -> 'other
+    family'), 2 yes/no values written as yes or no (e.g. 'Y' -> 'yes')"``; the example is the
+    most frequent rewrite of its kind. ``"cleaning rewrote no cells"`` when there is none.
+    """
+    if changes.empty:
+        return "cleaning rewrote no cells"
+    # one group per description (multi_category with category, text with id)
+    plural = changes.apply(_change_kind, axis=1).map(lambda kind: _CHANGE_KINDS[kind][1])
+    parts = []
+    for names in dict.fromkeys(_CHANGE_KINDS.values()):
+        mine = changes[plural == names[1]]
+        if mine.empty:
+            continue
+        what = f"{len(mine)} {names[len(mine) != 1]}"
+        if names == _CHANGE_KINDS["blank_yes_no"]:
+            parts.append(what)
+            continue
+        pairs = mine.groupby(["typed", "cleaned"], sort=True).size()
+        typed, cleaned = pairs.sort_values(ascending=False, kind="stable").index[0]
+        typed, cleaned = (_shown(v) for v in (typed, cleaned))
+        parts.append(f"{what} (e.g. {typed} -> {cleaned})")
+    n = len(changes)
+    return f"cleaning rewrote {n} cell{'s' if n != 1 else ''}: " + ", ".join(parts)
+
+
+def _shown(value: str) -> str:
+    """A typed or cleaned value in a sentence: quoted, on one line; ``blank`` when blank."""
+    if not str(value).strip():
+        return "blank"
+    return "'" + str(value).replace("\n", " [line break] ") + "'"
+
+
+def problems(paths, *, warnings: bool = False) -> list[Problem]:
+    """Every error in the files ``paths`` (then every warning, with ``warnings``).
+
+    Empty when the files are valid (and, with ``warnings``, raise no warning).
+    """
     try:
-        load(paths)
+        data = load(paths)
     except ValidationError as err:
-        return err.problems
-    return []
+        return err.problems + (err.warnings if warnings else [])
+    return list(data.warnings) if warnings else []
 
 
 def load(paths=None) -> Dataset:
@@ -100,7 +164,7 @@ def load(paths=None) -> Dataset:
         if frame is None and not log:
             log.add("(input)", f"no {table} table in the files given")
     validate(frames["reviews"], frames["children"], log)
-    log.raise_if_any()
+    log.raise_if_any()  # errors, with the warnings after them
     reviews = frames["reviews"].drop(columns=list(SOURCE_COLUMNS)).reset_index(drop=True)
     children = frames["children"].drop(columns=list(SOURCE_COLUMNS)).reset_index(drop=True)
     return Dataset(
@@ -108,6 +172,7 @@ def load(paths=None) -> Dataset:
         children=derive_children(children, reviews),
         changes=pd.DataFrame(changes, columns=CHANGE_COLUMNS),
         files=tuple(display(p) for p in paths),
+        warnings=tuple(log.warnings),
     )
 
 

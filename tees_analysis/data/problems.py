@@ -1,4 +1,10 @@
-"""Problems found in an input file, collected so that all of them are reported at once."""
+"""Problems found in an input file, collected so that all of them are reported at once.
+
+A problem is an *error* (the file is refused: nothing is loaded or written while one remains)
+or a *warning* (something to check, e.g. two cells of a row that contradict each other, or a
+column the file does not have; warnings never stop loading or writing). Both are listed with
+the file, the spreadsheet row, the column and the value.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,8 @@ class Problem:
     """One thing wrong with an input file.
 
     ``row`` is the spreadsheet row as the user sees it (the header is row 1, the first data row
-    is row 2); ``None`` for problems of the whole file or a whole column.
+    is row 2); ``None`` for problems of the whole file or a whole column. ``severity`` is
+    ``"error"`` or ``"warning"`` (see the module docstring).
     """
 
     file: str
@@ -24,6 +31,11 @@ class Problem:
     message: str
     allowed: str | None = None
     sheet: str | None = None
+    severity: str = "error"
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity == WARNING
 
     def where(self) -> str:
         place = self.file if self.sheet is None else f"{self.file} [sheet {self.sheet}]"
@@ -42,15 +54,35 @@ class Problem:
         return text
 
 
+ERROR, WARNING = "error", "warning"
+
+
 class ValidationError(Exception):
-    """Raised when input files have problems; carries every problem found."""
+    """Raised when input files have errors; carries every error, and every warning, found.
+
+    ``problems`` holds the errors, ``warnings`` the warnings (each sorted by file and row).
+    """
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(set(problems), key=_sort_key)
+        self.problems = sorted({p for p in problems if not p.is_warning}, key=_sort_key)
+        self.warnings = sorted({p for p in problems if p.is_warning}, key=_sort_key)
         n = len(self.problems)
         lines = [f"{n} problem{'s' if n != 1 else ''} found; nothing was written:"]
         lines += [f"  - {p}" for p in self.problems]
+        lines += warning_lines(self.warnings)
         super().__init__("\n".join(lines))
+
+
+def warning_lines(warnings) -> list[str]:
+    """The warnings as text lines, after a heading saying what a warning is; none if none."""
+    warnings = sorted(set(warnings), key=_sort_key)
+    if not warnings:
+        return []
+    n = len(warnings)
+    lines = [
+        f"{n} warning{'s' if n != 1 else ''} (to check; warnings do not stop loading or writing):"
+    ]
+    return lines + [f"  - {p}" for p in warnings]
 
 
 def _sort_key(p: Problem) -> tuple:
@@ -58,19 +90,50 @@ def _sort_key(p: Problem) -> tuple:
 
 
 class ProblemLog:
-    """Collects problems while files are read, cleaned and validated."""
+    """Collects problems while files are read, cleaned and validated.
+
+    A log is true when it holds an error; warnings alone do not make it true.
+    """
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, file, message, *, row=None, column=None, value=None, allowed=None, sheet=None):
-        self.problems.append(Problem(str(file), row, column, value, message, allowed, sheet))
+    def add(
+        self,
+        file,
+        message,
+        *,
+        row=None,
+        column=None,
+        value=None,
+        allowed=None,
+        sheet=None,
+        severity=ERROR,
+    ):
+        if severity not in (ERROR, WARNING):
+            raise ValueError(f"unknown severity {severity!r}")
+        self.problems.append(
+            Problem(str(file), row, column, value, message, allowed, sheet, severity)
+        )
+
+    def warn(self, file, message, **where) -> None:
+        """Add a warning: something to check that does not stop loading or writing."""
+        self.add(file, message, severity=WARNING, **where)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_warning]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return sorted({p for p in self.problems if p.is_warning}, key=_sort_key)
 
     def __bool__(self) -> bool:
-        return bool(self.problems)
+        return bool(self.errors)
 
     def raise_if_any(self) -> None:
-        if self.problems:
+        """Raise :class:`ValidationError` (with the warnings too) if there is any error."""
+        if self.errors:
             raise ValidationError(self.problems)
 
 
@@ -79,11 +142,18 @@ def quote_list(values) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-def problems_frame(problems) -> pd.DataFrame:
-    """Problems as a table (file, sheet, row, column, value, problem, allowed), for display."""
+def problems_frame(problems, severity: bool | None = None) -> pd.DataFrame:
+    """Problems as a table (file, sheet, row, column, value, problem, allowed), for display.
 
+    With ``severity`` a first column says ``error`` or ``warning``; by default it is there
+    when any of the problems is a warning. Errors come before warnings.
+    """
+    problems = sorted(set(problems), key=lambda p: (p.is_warning, *_sort_key(p)))
+    if severity is None:
+        severity = any(p.is_warning for p in problems)
     rows = [
         {
+            "severity": p.severity,
             "file": p.file,
             "sheet": p.sheet or "",
             "row": p.row,
@@ -92,13 +162,12 @@ def problems_frame(problems) -> pd.DataFrame:
             "problem": p.message,
             "allowed": p.allowed or "",
         }
-        for p in sorted(set(problems), key=_sort_key)
+        for p in problems
     ]
-    frame = pd.DataFrame(
-        rows, columns=["file", "sheet", "row", "column", "value", "problem", "allowed"]
-    )
+    columns = ["severity", "file", "sheet", "row", "column", "value", "problem", "allowed"]
+    frame = pd.DataFrame(rows, columns=columns)
     frame["row"] = frame["row"].astype("Int64")
-    return frame
+    return frame if severity else frame.drop(columns=["severity"])
 
 
 def relative_to(problems, folder) -> list[Problem]:

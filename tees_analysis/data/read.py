@@ -153,12 +153,31 @@ def _read_xlsx(path: Path, log: ProblemLog) -> list[RawTable]:
         return []
     found = {ws.title: table_for_name(ws.title) for ws in workbook.worksheets}
     wanted = {title: t for title, t in found.items() if t and title.strip().casefold() == t}
+    sheets = f"sheets found: {quote_list(found)}; expected: {quote_list(TABLES)}"
+    for table in TABLES:
+        if table in wanted.values():
+            continue
+        probable = [title for title, t in found.items() if t == table]
+        if probable:  # "Children 2022", "reviews (final)"...: say so, but do not guess
+            which = (
+                f"the sheet '{probable[0]}' is probably it: rename it '{table}'"
+                if len(probable) == 1
+                else f"the sheets {quote_list(probable)} look like it: rename the one to "
+                f"read '{table}'"
+            )
+            log.add(
+                name,
+                f"no sheet named '{table}'; {which} ({sheets})",
+                sheet=probable[0] if len(probable) == 1 else None,
+                allowed=quote_list(TABLES),
+            )
     if not wanted:
-        log.add(
-            name,
-            f"no sheet named 'reviews' or 'children' (sheets found: {quote_list(found)})",
-            allowed=quote_list(TABLES),
-        )
+        if not any(found.values()):
+            log.add(
+                name,
+                f"no sheet named 'reviews' or 'children' ({sheets})",
+                allowed=quote_list(TABLES),
+            )
         return []
     tables = []
     for title, table in wanted.items():

@@ -85,6 +85,8 @@ class Field:
     pattern: str | None = None
     figures: tuple[tuple[str, str | None], ...] = ()
     note: str = ""
+    #: Other column headers accepted for this field (matched like its name and label).
+    header_synonyms: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -97,6 +99,23 @@ class Field:
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(c.label for c in self.categories)
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Every column header accepted for this field: its name, its label, its synonyms."""
+        return (self.name, self.label, *self.header_synonyms)
+
+    @property
+    def not_recorded_if_absent(self) -> bool:
+        """Whether a file without this column is read as "not recorded" on every row.
+
+        True for a required yes/no field and a required category field that has a
+        ``not recorded`` value: the column is then filled with missing values (yes/no) or
+        ``not recorded`` (categories), and validation warns once for the column. Columns that
+        cannot be "not recorded" (ids, partnership, year) stay required: without them a file
+        is refused.
+        """
+        return self.required and (self.kind == "yes_no" or NOT_RECORDED in self.labels)
 
     def lookup(self) -> dict[str, str]:
         """Map each normalised label and synonym to its canonical label."""
@@ -122,7 +141,7 @@ class DerivedField:
 
 
 NOT_RECORDED = "not recorded"
-_NR_SYNONYMS = ("N/K", "NK", "not known", "unknown", "NR", "not stated", "missing")
+_NR_SYNONYMS = ("N/K", "NK", "not known", "unknown", "NR", "not stated", "missing", "N/A")
 #: What a yes/no cell may hold for "not recorded" (matched like category labels).
 NOT_RECORDED_TOKENS = (NOT_RECORDED, *_NR_SYNONYMS)
 
@@ -168,6 +187,22 @@ COUNTED_THEMES = frozenset(
 )  # fmt: skip
 
 
+#: Other headers accepted for the theme flags (the theme's name is accepted already).
+_THEME_HEADERS: dict[str, tuple[str, ...]] = {
+    "childs_world": ("Child's world", "Child's lived experience", "Voice of the child"),
+    "parents_history": ("Parents' history", "Parents own history", "Parental history"),
+    "whole_family": ("Whole family", "Whole family approach"),
+    "multi_agency": ("Multi-agency", "Multi agency", "Partnership working"),
+    "vulnerable_babies": ("Vulnerable babies", "Babies"),
+    "substance_misuse": ("Drugs and alcohol", "Drug and alcohol misuse", "Substance abuse"),
+    "neglect": ("Neglect theme",),
+    "risks_outside_home": ("Risks outside the home", "Extra-familial harm",
+                           "Extra-familial risk", "Exploitation"),
+    "domestic_abuse": ("DA", "Domestic violence", "DV", "DVA"),
+    "parental_mental_health": ("PMH", "Mental health", "Parental mental ill-health"),
+}  # fmt: skip
+
+
 def theme_field(code: str) -> str:
     """Column name of a theme flag in the reviews table."""
     return f"theme_{code}"
@@ -180,18 +215,22 @@ REVIEWS: tuple[Field, ...] = (
         "review_id", "reviews", "id", "Review ID",
         "Identifier of the review, unique in the file. A code, never a name.",
         pattern=_ID_PATTERN,
+        header_synonyms=("Review ref", "Review reference", "Review number", "Review code"),
     ),
     Field(
         "partnership", "reviews", "category", "Partnership",
         "Safeguarding children partnership that commissioned the review.",
         categories=(
             Category("STSCP", "South Tees Safeguarding Children Partnership.",
-                     ("South Tees", "South Tees Safeguarding Children Partnership", "ST")),
+                     ("South Tees", "South Tees Safeguarding Children Partnership", "ST",
+                      "South Tees SCP")),
             Category("HSSCP", "Hartlepool & Stockton-on-Tees Safeguarding Children Partnership.",
                      ("Hartlepool and Stockton", "Hartlepool & Stockton-on-Tees", "North Tees",
                       "Hartlepool and Stockton-on-Tees Safeguarding Children Partnership",
-                      "HS")),
+                      "HS", "Hartlepool & Stockton-on-Tees SCP", "Hartlepool and Stockton SCP")),
         ),
+        header_synonyms=("Partnership name", "Safeguarding partnership",
+                         "Safeguarding children partnership", "SCP"),
     ),
     Field(
         "review_type", "reviews", "category", "Review type",
@@ -206,11 +245,14 @@ REVIEWS: tuple[Field, ...] = (
             _not_recorded("The type is not known (e.g. not published)."),
         ),
         figures=(("review_type", None),),
+        header_synonyms=("Type of review", "Type", "Review kind"),
     ),
     Field(
         "year", "reviews", "integer", "Year",
         "Year the review was completed. A year after the current one is rejected.",
         minimum=1990,
+        header_synonyms=("Year completed", "Year of completion", "Completion year",
+                         "Review year", "Year of review"),
     ),
     Field(
         "provenance", "reviews", "category", "Provenance",
@@ -225,12 +267,14 @@ REVIEWS: tuple[Field, ...] = (
                      ("example", "test", "synthetic")),
         ),
         note="A dataset may not mix reconstructed or fictional rows with other rows.",
+        header_synonyms=("Data source", "Source of data"),
     ),
     Field(
         "pseudonym", "reviews", "text", "Published pseudonym",
         "Pseudonym under which the review was published (e.g. 'Stork'); blank if none.",
         required=False, blank_allowed=True, pattern=r"^[A-Za-z][A-Za-z '\-]{0,39}$",
         note="Only pseudonyms already in the public domain; never a real name.",
+        header_synonyms=("Pseudonym", "Published as"),
     ),
     *(
         Field(
@@ -244,6 +288,7 @@ REVIEWS: tuple[Field, ...] = (
             + ((("theme_children", name),) if code == "vulnerable_babies" else ())
             if code in COUNTED_THEMES
             else (),
+            header_synonyms=_THEME_HEADERS.get(code, ()),
         )
         for code, name in THEMES
     ),
@@ -251,23 +296,34 @@ REVIEWS: tuple[Field, ...] = (
 
 # --------------------------------------------------------------------------- children
 
-_FACTORS: tuple[tuple[str, str, str, tuple[tuple[str, str | None], ...]], ...] = (
+#: The child-level factors: (name, header, meaning, figures, other headers accepted).
+_FACTORS: tuple[
+    tuple[str, str, str, tuple[tuple[str, str | None], ...], tuple[str, ...]], ...
+] = (
     ("domestic_abuse", "Domestic abuse", "Domestic abuse featured in the child's circumstances.",
-     (("risk_factor", "domestic abuse"), ("theme_children", "Domestic abuse"))),
+     (("risk_factor", "domestic abuse"), ("theme_children", "Domestic abuse")),
+     ("DA", "Domestic violence", "DV", "DVA", "Domestic violence and abuse")),
     ("parental_mental_ill_health", "Parental mental ill-health",
      "A parent or carer's mental ill-health featured.",
      (("risk_factor", "parental mental ill-health"),
-      ("theme_children", "Parental mental health"))),
+      ("theme_children", "Parental mental health")),
+     ("PMH", "Mental health", "Parental mental health", "Mental ill-health",
+      "Parental MH")),
     ("substance_misuse", "Substance misuse",
      "A parent or carer's misuse of drugs or alcohol featured.",
-     (("risk_factor", "substance misuse"), ("theme_children", "Substance misuse"))),
+     (("risk_factor", "substance misuse"), ("theme_children", "Substance misuse")),
+     ("Drugs and alcohol", "Drug and alcohol misuse", "Alcohol and drugs", "Substance abuse",
+      "Parental substance misuse")),
     ("neglect", "Neglect", "Neglect of the child featured (whatever the plan or harm category).",
-     (("neglect_detail", None), ("theme_children", "Neglect"))),
+     (("neglect_detail", None), ("theme_children", "Neglect")),
+     ("Neglect featured",)),
     ("exploitation", "Exploitation",
      "The child was exploited (criminal or sexual exploitation; a risk outside the home).",
-     (("risk_factor", "exploitation"), ("theme_children", "Risks outside of the home"))),
+     (("risk_factor", "exploitation"), ("theme_children", "Risks outside of the home")),
+     ("Child exploitation", "CSE/CCE", "CCE/CSE", "Criminal or sexual exploitation")),
     ("fii", "Fabricated or induced illness", "Fabricated or induced illness (FII) featured.",
-     (("risk_factor", "fabricated or induced illness"),)),
+     (("risk_factor", "fabricated or induced illness"),),
+     ("Fabricated illness", "Induced illness", "Fabricated or induced illness (FII)")),
 )  # fmt: skip
 
 CHILDREN: tuple[Field, ...] = (
@@ -275,11 +331,13 @@ CHILDREN: tuple[Field, ...] = (
         "child_id", "children", "id", "Child ID",
         "Identifier of the child, unique in the file. A code, never a name.",
         pattern=_ID_PATTERN,
+        header_synonyms=("Child ref", "Child reference", "Child number", "Child code"),
     ),
     Field(
         "review_id", "children", "id", "Review ID",
         "The review this child belongs to; must exist in the reviews table.",
         pattern=_ID_PATTERN,
+        header_synonyms=("Review ref", "Review reference", "Review number", "Review code"),
     ),
     Field(
         "age_months", "children", "integer", "Age (months)",
@@ -287,6 +345,8 @@ CHILDREN: tuple[Field, ...] = (
         required=False, blank_allowed=True, minimum=0, maximum=215,
         figures=(("age", None),),
         note="Give age_months, age_band or both; when both are given they must agree.",
+        header_synonyms=("Age in months", "Age months", "Age (in months)", "Months old",
+                         "Age at incident (months)"),
     ),
     Field(
         "age_band", "children", "category", "Age band",
@@ -300,6 +360,7 @@ CHILDREN: tuple[Field, ...] = (
             _not_recorded(),
         ),
         figures=(("age", None),),
+        header_synonyms=("Age group", "Age range", "Age category"),
     ),
     Field(
         "sex", "children", "category", "Sex",
@@ -310,6 +371,7 @@ CHILDREN: tuple[Field, ...] = (
             _not_recorded(),
         ),
         figures=(("sex", None),),
+        header_synonyms=("Gender", "Sex or gender", "Sex/gender"),
     ),
     Field(
         "outcome", "children", "category", "Outcome",
@@ -323,6 +385,8 @@ CHILDREN: tuple[Field, ...] = (
             _not_recorded(),
         ),
         figures=(("outcome", None),),
+        header_synonyms=("Outcome for child", "Outcome for the child", "Child outcome",
+                         "Died or harmed", "Death or serious harm"),
     ),
     Field(
         "living_arrangements", "children", "multi_category", "Living arrangements",
@@ -339,11 +403,15 @@ CHILDREN: tuple[Field, ...] = (
                      ("dad and partner",)),
             _IN_CARE,
             Category("other family", "Living with relatives or kinship carers.",
-                     ("kinship care", "relatives", "grandparents", "family member")),
+                     ("kinship care", "relatives", "grandparents", "family member",
+                      "grandparent", "grandmother", "grandfather", "kinship carer",
+                      "kinship carers", "relative")),
             Category("other", "Any other arrangement."),
             _not_recorded(),
         ),
         figures=(("living_arrangements", None),),
+        header_synonyms=("Living with", "Lives with", "Living situation", "Household",
+                         "Who the child lived with"),
     ),
     Field(
         "csc_status", "children", "multi_category", "Children's social care status",
@@ -370,6 +438,8 @@ CHILDREN: tuple[Field, ...] = (
             _not_recorded(exclude=("not known",)),
         ),
         figures=(("csc_status", None), ("neglect_detail", "child in need")),
+        header_synonyms=("Social care status", "CSC involvement", "Social care involvement",
+                         "Children's social care involvement", "Children's social care"),
     ),
     Field(
         "harm_category", "children", "category", "Harm category",
@@ -384,6 +454,10 @@ CHILDREN: tuple[Field, ...] = (
             _not_recorded(),
         ),
         figures=(("harm_category", None),),
+        # "Category" alone is read as the harm category (the report's "category of harm"),
+        # never as the plan category: a plan category is always headed as such.
+        header_synonyms=("Category", "Harm type", "Type of harm", "Category of harm",
+                         "Abuse type", "Type of abuse"),
     ),
     Field(
         "plan_category", "children", "category", "Child protection plan category",
@@ -398,13 +472,18 @@ CHILDREN: tuple[Field, ...] = (
             Category("multiple", "Plan under more than one category."),
             Category("no plan", "The child had no child protection plan.",
                      ("none", "n/a", "not applicable", "no CP plan")),
-            _not_recorded(),
+            # "n/a" means no plan here (the field-specific synonym wins over "not recorded")
+            _not_recorded(exclude=("N/A",)),
         ),
         figures=(("neglect_detail", "protection plan under the category of neglect"),),
+        header_synonyms=("CP plan category", "Plan category", "CPP category",
+                         "Child protection category", "Category of plan",
+                         "Category of CP plan"),
     ),
     *(
-        Field(name, "children", "yes_no", label, meaning, blank_allowed=True, figures=figures)
-        for name, label, meaning, figures in _FACTORS
+        Field(name, "children", "yes_no", label, meaning, blank_allowed=True, figures=figures,
+              header_synonyms=headers)
+        for name, label, meaning, figures, headers in _FACTORS
     ),
 )  # fmt: skip
 
@@ -466,6 +545,33 @@ def identifier_value(value: str) -> str | None:
         if re.search(pattern, value):
             return what
     return None
+
+
+def header_key(header: str) -> str:
+    """The matching key of a column header: like :func:`normalise_key`, ``_`` read as a space."""
+    return normalise_key(str(header).replace("_", " "))
+
+
+def header_lookup(table: str, fields=None) -> dict[str, Field]:
+    """Map the key of every header accepted in ``table`` (names, labels, synonyms) to its field.
+
+    Raises ``ValueError`` when one header would name two fields of the table.
+    """
+    lookup: dict[str, Field] = {}
+    for f in FIELDS[table] if fields is None else fields:
+        for header in f.headers:
+            key = header_key(header)
+            other = lookup.get(key, f)
+            if other.name != f.name:
+                raise ValueError(
+                    f"{table}: the header {header!r} would name both {other.name} and {f.name}"
+                )
+            lookup[key] = f
+    return lookup
+
+
+#: Accepted headers of each table; built (and checked for ambiguity) when the schema loads.
+HEADERS: dict[str, dict[str, Field]] = {t: header_lookup(t) for t in TABLES}
 
 
 def field(table: str, name: str) -> Field:

@@ -1,32 +1,42 @@
 """Checks across rows and tables: unique ids, links between children and reviews, ages.
 
 Cell-level checks (types, labels, ranges) happen while cleaning; the rules here need whole
-tables. Every rule adds :class:`~tees_analysis.data.problems.Problem` entries naming the file, the
-spreadsheet row, the column and the value.
+tables or whole rows. Every rule adds :class:`~tees_analysis.data.problems.Problem` entries
+naming the file, the spreadsheet row, the column and the value. Contradictions between two
+cells of a row that may both be right (a harm category of neglect with the neglect factor
+"no", say) are warnings (:func:`check_contradictions`): they are shown, and never stop loading.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .problems import ProblemLog
+from .problems import ERROR, WARNING, ProblemLog
 from .schema import CASE_RECORDS, KEYS, NOT_RECORDED
 
 #: Age band each age in months falls in.
 UNDER_2_MONTHS = 24
 
 
-def add_problem(log: ProblemLog, rec, message: str, column: str, value=None, allowed=None) -> None:
+def add_problem(
+    log: ProblemLog, rec, message: str, column: str, value=None, allowed=None, severity=ERROR
+) -> None:
     """Report a problem of record ``rec``, naming the column by its header in the user's file."""
     log.add(
         rec["_file"],
         message,
         sheet=rec["_sheet"],
         row=int(rec["_row"]),
-        column=rec["_headers"].get(column, column),
+        column=header(rec, column),
         value=None if value is None else str(value),
         allowed=allowed,
+        severity=severity,
     )
+
+
+def header(rec, column: str) -> str:
+    """The header of field ``column`` in the file of record ``rec`` (the field name if absent)."""
+    return rec["_headers"].get(column, column)
 
 
 def check_unique(frame: pd.DataFrame, table: str, log: ProblemLog) -> None:
@@ -107,6 +117,75 @@ def check_ages(children: pd.DataFrame, log: ProblemLog) -> None:
                 )
 
 
+NOT_KNOWN_TO_CSC = "not known to children's social care"
+#: Plan categories that say nothing about a child protection plan having existed.
+NO_PLAN = ("no plan", NOT_RECORDED)
+
+
+def _value(rec, name):
+    """A cleaned value of a record, ``None`` when missing, absent or invalid."""
+    if name in rec["_invalid"] or name not in rec:
+        return None
+    value = rec[name]
+    if value is None or (not isinstance(value, tuple) and pd.isna(value)):
+        return None
+    return value
+
+
+def contradictions(rec) -> list[tuple[str, str, str]]:
+    """The contradictions between cells of one child's record: (column, value, message).
+
+    Each names the column it is reported on, that column's value, and what contradicts it.
+    """
+    found = []
+    neglect = _value(rec, "neglect")
+    for name, what in (("harm_category", "harm category"), ("plan_category", "plan category")):
+        if _value(rec, name) == "neglect" and neglect is False:
+            found.append(
+                (
+                    name,
+                    "neglect",
+                    f"the {what} is neglect, but column '{header(rec, 'neglect')}' says no "
+                    "(neglect did not feature); check which is right",
+                )
+            )
+    status = _value(rec, "csc_status") or ()
+    if NOT_KNOWN_TO_CSC in status:
+        others = [s for s in status if s != NOT_KNOWN_TO_CSC]
+        value = "; ".join(status)
+        if others:
+            listed = " and ".join(f"'{s}'" for s in others)
+            found.append(
+                (
+                    "csc_status",
+                    value,
+                    f"'{NOT_KNOWN_TO_CSC}' together with {listed}: a child never known to "
+                    "children's social care has no other status; check which is right",
+                )
+            )
+        plan = _value(rec, "plan_category")
+        if plan is not None and plan not in NO_PLAN:
+            found.append(
+                (
+                    "csc_status",
+                    value,
+                    f"'{NOT_KNOWN_TO_CSC}', but column '{header(rec, 'plan_category')}' gives "
+                    f"a child protection plan category ('{plan}'); check which is right",
+                )
+            )
+    return found
+
+
+def check_contradictions(children: pd.DataFrame, log: ProblemLog) -> None:
+    """Warn about cells of a child's row that contradict each other (see :func:`contradictions`).
+
+    Warnings, not errors: either cell may be the mistake, or the review may say both.
+    """
+    for rec in children.to_dict("records"):
+        for column, value, message in contradictions(rec):
+            add_problem(log, rec, message, column, value, severity=WARNING)
+
+
 def provenance_kinds(reviews: pd.DataFrame) -> pd.Series:
     """Each review's provenance, a blank (or a missing column) meaning case records."""
     if "provenance" not in reviews:  # an optional column
@@ -152,5 +231,6 @@ def validate(reviews: pd.DataFrame | None, children: pd.DataFrame | None, log: P
     if children is not None:
         check_unique(children, "children", log)
         check_ages(children, log)
+        check_contradictions(children, log)
     if reviews is not None and children is not None:
         check_links(reviews, children, log)

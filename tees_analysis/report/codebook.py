@@ -57,13 +57,26 @@ def _allowed(f: Field) -> str:
     return "letters, digits, `_ - .` (max. 40)" if f.kind == "id" else "see meaning"
 
 
+def _presence(f: Field) -> str:
+    if not f.required:
+        return "optional"
+    if f.not_recorded_if_absent:
+        return f"expected (a file without the column reads `{NOT_RECORDED}`, with a warning)"
+    return "required"
+
+
+def _headers(f: Field) -> str:
+    also = f"<br>(also: {', '.join(f.header_synonyms)})" if f.header_synonyms else ""
+    return f.label + also
+
+
 def _field_row(f: Field, published) -> str:
-    required = "required" if f.required else "optional"
+    required = _presence(f)
     blank = "blank allowed" if f.blank_allowed else "value required"
     meaning = f.meaning + (f" {f.note}" if f.note else "")
     cells = [
         f"`{f.name}`",
-        f.label,
+        _headers(f),
         KIND_NAMES[f.kind],
         f"{required}; {blank}",
         _allowed(f),
@@ -87,7 +100,8 @@ def render(published=None) -> str:
         "",
         "The case-level data have two tables, **reviews** and **children**, as CSV files or"
         " as sheets named `reviews` and `children` of one `.xlsx` workbook. The header is on"
-        " row 1; a column may be headed by its name or its spreadsheet header (any case)."
+        " row 1; a column may be headed by its name, its spreadsheet header or one of the"
+        " other headers listed with it (any case, spaces or underscores)."
         " Figures are the ids of `data/published/figures.csv` that a field feeds.",
         "",
         "Typing rules applied by cleaning:",
@@ -102,7 +116,15 @@ def render(published=None) -> str:
         " the synonyms listed are accepted and rewritten to the label.",
         f"- several values in one cell are separated by `{MULTI_SEPARATORS[0]}`"
         " or a line break inside the cell.",
-        "- every rewrite is listed in the cleaning log (`data/processed/cleaning_log.csv`).",
+        "- every rewrite is listed in the cleaning log (`data/processed/cleaning_log.csv`);"
+        " `tees-analysis validate` sums them up (`--changes` lists every cell).",
+        f"- a yes/no or category column that a file does not have at all is read as"
+        f" `{NOT_RECORDED}` on every row (missing, never no), with one warning for the"
+        " column; a file without an id, `partnership` or `year` column is refused.",
+        "- warnings (never errors) mark cells of a row that contradict each other: a harm or"
+        " plan category of neglect with `neglect` no; `not known to children's social care`"
+        " with another social-care status or a plan category. Check them; they do not stop"
+        " loading or writing.",
         "- no direct identifiers: a column headed like a name, date of birth, address, NHS"
         " number or contact detail is rejected, and so is an identifier or text cell holding"
         " something shaped like an NHS number, a date or a postcode.",

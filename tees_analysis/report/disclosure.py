@@ -276,14 +276,41 @@ def block_rows(block: Block, threshold: int | None = THRESHOLD) -> list[dict]:
     return rows
 
 
+def missing_years(reviews: pd.DataFrame, years) -> str | None:
+    """Why ``years`` cannot be exported from ``reviews``: the years asked for that the data do
+    not hold, and the years they hold; ``None`` when every year asked for is there.
+
+    A year without reviews would give a table of zeros that looks like a result.
+    """
+    held = sorted({int(y) for y in reviews["year"].dropna()})
+    missing = sorted({int(y) for y in years} - set(held))
+    if not missing:
+        return None
+    return (
+        f"no reviews of {_and_list(missing)} in the data, which hold "
+        f"{'the years ' + _and_list(held) if held else 'no reviews'}; choose years among "
+        "those, or leave out --year for every year"
+    )
+
+
+def _and_list(values) -> str:
+    """``[2017, 2018, 2020]`` -> ``"2017, 2018 and 2020"``."""
+    values = [str(v) for v in values]
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
+
+
 def publication_table(dataset, threshold: int | None = THRESHOLD, years=None) -> pd.DataFrame:
     """The long table of every measure; ``threshold`` ``None`` = unsuppressed counts.
 
     ``dataset`` is a :class:`~tees_analysis.data.pipeline.Dataset`; ``years`` keeps only the
-    reviews of those years (and their children).
+    reviews of those years (and their children). Raises ``ValueError`` when the data hold no
+    review of a year asked for (:func:`missing_years`).
     """
     reviews, children = dataset.reviews, dataset.children
     if years is not None:
+        problem = missing_years(reviews, years)
+        if problem:
+            raise ValueError(problem)
         keep = set(years)
         reviews = reviews[reviews["year"].isin(keep)]
         children = children[children["review_id"].isin(set(reviews["review_id"]))]
