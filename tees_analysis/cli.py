@@ -308,6 +308,8 @@ def _reproduce(args) -> int:
         full = pipeline.load(chosen.files)
     except ValidationError as err:
         return _report(err, args.format)
+    if full.warnings:  # things to check in the files, which did not stop loading
+        print("\n".join(warning_lines(full.warnings)), file=sys.stderr)
     why = selection.refusal(full, chosen, args.allow_missing_years)
     if why:
         print(f"nothing was run: {why}", file=sys.stderr)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .data import pipeline
@@ -122,11 +122,10 @@ def apply(dataset: pipeline.Dataset, selection: Selection) -> pipeline.Dataset:
         keep &= reviews["partnership"].astype(object).eq(selection.partnership)
     kept = reviews.loc[keep, "review_id"]
     children = dataset.children[dataset.children["review_id"].isin(kept)]
-    return pipeline.Dataset(
+    return replace(
+        dataset,
         reviews=reviews[keep].reset_index(drop=True),
         children=children.reset_index(drop=True),
-        changes=dataset.changes,
-        files=dataset.files,
     )
 
 
@@ -240,8 +239,8 @@ class About:
             f"({prose.plural(self.reviews, 'review')}, {prose.children(self.children)}; "
             f"{self.selection.describe()}). Every number below is computed from these data. "
             "The report's published figures describe its own reviews, so comparisons with "
-            f"them do not apply here: {parts} are left out, and so are the passages about the "
-            "report's own data."
+            f"them do not apply here. Left out: {parts}, and the passages about the report's "
+            "own data."
         )
 
     def show_note(self, left_out: str = "") -> None:

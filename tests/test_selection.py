@@ -75,13 +75,14 @@ def test_other_data_are_described_and_not_compared_with_the_report():
     assert not selection.is_report_data(years)
     about = selection.about(years, selection.Selection(raw.files, (2017, 2020)))
     assert about.label == "reconstructed 2017–2020"
-    assert "other data than the committed notebook" in about.note()
     assert about.caption == (
         "Case-level data 2017–2020, both partnerships: 2017–2020 reconstructed from the "
         "published figures (not the partnerships' records)."
     )
-    skipped = repr(about.skipped("the audit"))
-    assert skipped.startswith("Skipped for these data: the audit.")
+    note = about.note("the audit")
+    assert note.startswith("**This run analyses other data than the committed notebook:** ")
+    assert "(20 reviews, 22 children; 2017-2020, both partnerships;" in note
+    assert "Left out: the audit, and the passages about the report's own data." in note
 
 
 def test_mixed_provenance_and_one_partnership():
