@@ -143,6 +143,17 @@ def _age(draw, mode: str) -> tuple[str, str]:
     return str(months), draw(_sampled((band, "", NOT_RECORDED)))
 
 
+def _cell(draw, f: Field, used: dict, yes_no_mode: str) -> str:
+    """A cell of an ordinary field, by its kind (identifiers, years and ages are drawn apart)."""
+    if f.kind == "yes_no":
+        return _yes_no(draw, yes_no_mode)
+    if f.kind == "category":
+        return _category(draw, f, used[f.name])
+    if f.kind == "multi_category":
+        return _multi(draw, f, used[f.name])
+    return ""  # free text (the pseudonym): left blank
+
+
 @st.composite
 def raw_datasets(draw, max_children: int = 60) -> RawDataset:
     """A valid dataset of 1 to ``max_children`` children, typed as an analyst would."""
@@ -190,12 +201,8 @@ def raw_datasets(draw, max_children: int = 60) -> RawDataset:
                 cells.append(str(draw(_sampled(tuple(years)))))
             elif f.name == "provenance":
                 cells.append(provenance)
-            elif f.kind == "yes_no":
-                cells.append(_yes_no(draw, yes_no_mode))
-            elif f.kind == "category":
-                cells.append(_category(draw, f, used[f.name]))
-            else:  # text (pseudonym)
-                cells.append("")
+            else:
+                cells.append(_cell(draw, f, used, yes_no_mode))
         review_rows.append(tuple(cells))
 
     child_fields = [
@@ -218,14 +225,8 @@ def raw_datasets(draw, max_children: int = 60) -> RawDataset:
                 cells.append(months)
             elif f.name == "age_band":
                 cells.append(band)
-            elif f.kind == "yes_no":
-                cells.append(_yes_no(draw, yes_no_mode))
-            elif f.kind == "category":
-                cells.append(_category(draw, f, used[f.name]))
-            elif f.kind == "multi_category":
-                cells.append(_multi(draw, f, used[f.name]))
             else:
-                cells.append("")
+                cells.append(_cell(draw, f, used, yes_no_mode))
         child_rows.append(tuple(cells))
     return RawDataset(
         (tuple(f.name for f in review_fields), tuple(review_rows)),

@@ -15,9 +15,9 @@ import os
 import shutil
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
+from fixture_files import CHILDREN, FIXTURES, NEW, REVIEWS, FixtureCopy
 
 from tees_analysis import cli
 from tees_analysis.data import atomic, merge, pipeline, schema
@@ -25,58 +25,7 @@ from tees_analysis.data.clean import parse_value
 from tees_analysis.data.problems import ValidationError, problems_frame
 from tees_analysis.report import codebook
 
-FIXTURES = Path(__file__).parent / "fixtures"
-REVIEWS = FIXTURES / "fictional_reviews.csv"
-CHILDREN = FIXTURES / "fictional_children.csv"
-NEW = FIXTURES / "fictional_2022.xlsx"
-
-
-def read_rows(path: Path) -> list[list[str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.reader(handle))
-
-
-class Files:
-    """Copies of the fictional fixture, to change and save (rows as the spreadsheet shows)."""
-
-    def __init__(self, folder: Path):
-        self.dir = folder
-        self.rows = {"reviews": read_rows(REVIEWS), "children": read_rows(CHILDREN)}
-
-    def set(self, table: str, row: int, header: str, value: str) -> None:
-        """Set spreadsheet row ``row`` (header = row 1) of the column headed ``header``."""
-        self.rows[table][row - 1][self.rows[table][0].index(header)] = value
-
-    def rename(self, table: str, header: str, new: str) -> None:
-        self.rows[table][0][self.rows[table][0].index(header)] = new
-
-    def drop(self, table: str, *headers: str) -> None:
-        for header in headers:
-            k = self.rows[table][0].index(header)
-            for row in self.rows[table]:
-                del row[k]
-
-    def save(self) -> list[Path]:
-        paths = []
-        for table in ("reviews", "children"):
-            text = io.StringIO()
-            csv.writer(text, lineterminator="\n").writerows(self.rows[table])
-            path = self.dir / f"{table}.csv"
-            path.write_text(text.getvalue(), encoding="utf-8")
-            paths.append(path)
-        return paths
-
-    def workbook(self, sheets: dict[str, str]) -> Path:
-        """The tables as one workbook, each sheet named ``sheets[table]``."""
-        book = openpyxl.Workbook()
-        book.remove(book.active)
-        for table, title in sheets.items():
-            ws = book.create_sheet(title)
-            for row in self.rows[table]:
-                ws.append([int(c) if c.isdigit() else c for c in row])
-        path = self.dir / "cases.xlsx"
-        book.save(path)
-        return path
+Files = FixtureCopy
 
 
 @pytest.fixture
@@ -127,14 +76,14 @@ def test_header_synonyms_are_read_as_their_fields(files):
     for table, renames in SYNONYM_HEADERS.items():
         for header, synonym in renames.items():
             files.rename(table, header, synonym)
-    data = pipeline.load(files.save())
+    data = pipeline.load(files.both())
     expected = pipeline.load([REVIEWS, CHILDREN])
     pd.testing.assert_frame_equal(data.children, expected.children)
     pd.testing.assert_frame_equal(data.reviews, expected.reviews)
     assert data.warnings == ()
     # problems name the column by the header of the analyst's file
     files.set("children", 3, "Category", "hurt")
-    assert texts(pipeline.problems(files.save())) == [
+    assert texts(pipeline.problems(files.both())) == [
         f"{shown(files.dir / 'children.csv')}, row 3, column 'Category': unknown category "
         "(value: 'hurt'); allowed: 'neglect', 'physical abuse / NAI', 'emotional abuse', "
         "'sexual abuse', 'other', 'not recorded'"
@@ -144,7 +93,7 @@ def test_header_synonyms_are_read_as_their_fields(files):
 def test_category_is_the_harm_category_and_csc_status_still_works(files):
     files.rename("children", "Harm category", "Category")
     files.rename("children", "Children's social care status", "CSC status")
-    kids = pipeline.load(files.save()).children.set_index("child_id")
+    kids = pipeline.load(files.both()).children.set_index("child_id")
     assert kids.loc["FICT-C1", "harm_category"] == "physical abuse / NAI"  # typed NAI
     assert kids.loc["FICT-C1", "plan_category"] == "physical abuse"
     assert kids.loc["FICT-C3", "csc_status"] == ("CP plan", "in our care")
@@ -170,7 +119,7 @@ def test_unknown_headers_get_suggestions_from_the_synonyms(files, table, header,
     files.rows[table][0].append(header)
     for row in files.rows[table][1:]:
         row.append("")
-    problems = [p for p in pipeline.problems(files.save()) if p.row == 1]
+    problems = [p for p in pipeline.problems(files.both()) if p.row == 1]
     assert [(p.column, p.message) for p in problems] == [(header, message)]
     names = ", ".join(f"'{f.name}'" for f in schema.FIELDS[table])
     assert problems[0].allowed == names
@@ -210,7 +159,7 @@ THEME_HEADERS = [name for _code, name in schema.THEMES]
 
 def test_absent_theme_columns_are_not_recorded_with_one_warning_each(files):
     files.drop("reviews", *THEME_HEADERS)
-    data = pipeline.load(files.save())
+    data = pipeline.load(files.both())
     for code, _name in schema.THEMES:
         column = data.reviews[schema.theme_field(code)]
         assert column.dtype == "boolean" and column.isna().all()  # not recorded, never "no"
@@ -228,7 +177,7 @@ def test_absent_theme_columns_are_not_recorded_with_one_warning_each(files):
 
 def test_an_absent_factor_column_is_not_recorded_and_written_so(files, tmp_path):
     files.drop("children", "Fabricated or induced illness")
-    data = pipeline.load(files.save())
+    data = pipeline.load(files.both())
     assert data.children["fii"].isna().all()
     assert texts(data.warnings) == [
         f"{shown(files.dir / 'children.csv')}, column 'fii': no column 'fii' in the file: read "
@@ -243,7 +192,7 @@ def test_an_absent_factor_column_is_not_recorded_and_written_so(files, tmp_path)
 
 def test_an_absent_category_column_reads_not_recorded(files):
     files.drop("children", "Sex", "Living arrangements")
-    data = pipeline.load(files.save())
+    data = pipeline.load(files.both())
     assert set(data.children["sex"]) == {"not recorded"}
     assert set(data.children["living_arrangements"]) == {("not recorded",)}
     assert [p.message for p in data.warnings] == [
@@ -262,7 +211,7 @@ def test_an_absent_category_column_reads_not_recorded(files):
 def test_absent_identifier_columns_are_still_errors(files, table, header, column):
     files.drop(table, header)
     with pytest.raises(ValidationError) as caught:
-        pipeline.load(files.save())
+        pipeline.load(files.both())
     missing = [p for p in caught.value.problems if p.column == column and p.row is None]
     assert texts(missing) == [
         f"{shown(files.dir / f'{table}.csv')}, column '{column}': required column is missing; "
@@ -273,7 +222,7 @@ def test_absent_identifier_columns_are_still_errors(files, table, header, column
 def test_add_year_merges_absent_columns_as_not_recorded(files, tmp_path, capsys):
     files.drop("children", "Exploitation")
     dataset = tmp_path / "dataset"
-    assert cli.main(["add-year", *map(str, files.save()), "--dataset", str(dataset)]) == 0
+    assert cli.main(["add-year", *map(str, files.both()), "--dataset", str(dataset)]) == 0
     out = capsys.readouterr().out
     assert "now version 0001: 4 reviews, 6 children, and 1 warning\n" in out
     assert f"  - {shown(files.dir / 'children.csv')}, column 'exploitation': no column" in out
@@ -294,7 +243,7 @@ def _contradictions(files: Files) -> None:
 
 def test_contradictions_are_warnings_naming_row_column_and_value(files):
     _contradictions(files)
-    data = pipeline.load(files.save())  # warnings never stop loading
+    data = pipeline.load(files.both())  # warnings never stop loading
     where = shown(files.dir / "children.csv")
     assert texts(data.warnings) == [
         f"{where}, row 2, column 'Child protection plan category': the plan category is "
@@ -311,14 +260,14 @@ def test_contradictions_are_warnings_naming_row_column_and_value(files):
         "plan category ('physical abuse'); check which is right "
         '(value: "not known to children\'s social care; child in need")',
     ]
-    assert pipeline.problems(files.save()) == []  # no error
-    assert len(pipeline.problems(files.save(), warnings=True)) == 4
+    assert pipeline.problems(files.both()) == []  # no error
+    assert len(pipeline.problems(files.both(), warnings=True)) == 4
 
 
 def test_build_writes_and_shows_the_warnings(files, tmp_path, capsys):
     _contradictions(files)
     out = tmp_path / "processed"
-    assert cli.main(["build", *map(str, files.save()), "--out", str(out)]) == 0
+    assert cli.main(["build", *map(str, files.both()), "--out", str(out)]) == 0
     captured = capsys.readouterr()
     assert captured.out.startswith("wrote ")
     assert captured.err.splitlines()[0] == (
@@ -334,14 +283,14 @@ def test_no_warning_where_nothing_contradicts():
 
 def test_age_band_disagreeing_with_age_months_is_still_an_error(files):
     files.set("children", 2, "Age band", "2 and over")
-    (problem,) = pipeline.problems(files.save())
+    (problem,) = pipeline.problems(files.both())
     assert problem.severity == "error"
     assert problem.message == "age band disagrees with age_months=3"
 
 
 def test_validate_shows_warnings_after_no_problems(files, capsys):
     _contradictions(files)
-    paths = files.save()
+    paths = files.both()
     assert cli.main(["validate", *map(str, paths)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "no problems: 4 reviews, 6 children, and 4 warnings"
@@ -353,7 +302,7 @@ def test_validate_shows_warnings_after_no_problems(files, capsys):
 def test_validate_shows_warnings_after_the_errors(files, capsys):
     _contradictions(files)
     files.set("children", 3, "Outcome", "hurt")
-    paths = files.save()
+    paths = files.both()
     assert cli.main(["validate", *map(str, paths)]) == 1
     lines = capsys.readouterr().err.splitlines()
     assert lines[:2] == [
@@ -368,7 +317,7 @@ def test_validate_shows_warnings_after_the_errors(files, capsys):
 def test_validate_table_and_csv_have_a_severity_column(files, capsys):
     _contradictions(files)
     files.set("children", 3, "Outcome", "hurt")
-    paths = list(map(str, files.save()))
+    paths = list(map(str, files.both()))
     assert cli.main(["validate", "--format", "csv", *paths]) == 1
     captured = capsys.readouterr()
     assert captured.err == "1 problem found; nothing was written, and 4 warnings\n"
@@ -384,7 +333,7 @@ def test_validate_table_and_csv_have_a_severity_column(files, capsys):
     assert table[0].split()[:3] == ["severity", "file", "row"]
     assert [line.split()[0] for line in table[1:]] == ["error"] + ["warning"] * 4
     files.set("children", 3, "Outcome", "significant harm")  # warnings only: still listed
-    assert cli.main(["validate", "--format", "csv", *map(str, files.save())]) == 0
+    assert cli.main(["validate", "--format", "csv", *map(str, files.both())]) == 0
     captured = capsys.readouterr()
     assert captured.err.startswith("no problems: 4 reviews, 6 children, and 4 warnings\n")
     rows = list(csv.DictReader(io.StringIO(captured.out)))
@@ -393,7 +342,7 @@ def test_validate_table_and_csv_have_a_severity_column(files, capsys):
 
 def test_problems_frame_shows_severity_only_when_asked_or_needed(files):
     _contradictions(files)
-    warnings = pipeline.problems(files.save(), warnings=True)
+    warnings = pipeline.problems(files.both(), warnings=True)
     assert problems_frame(warnings).columns[0] == "severity"
     errors = pipeline.problems([REVIEWS, FIXTURES / "fictional_children_with_mistakes.csv"])
     assert "severity" not in problems_frame(errors)  # as notebooks 01 and 08 show them
@@ -406,7 +355,7 @@ def test_problems_frame_shows_severity_only_when_asked_or_needed(files):
 def test_nk_in_age_months_means_not_recorded(files):
     files.set("children", 2, "Age (months)", "N/K")
     files.set("children", 2, "Age band", "under 2")
-    data = pipeline.load(files.save())
+    data = pipeline.load(files.both())
     kid = data.children.set_index("child_id").loc["FICT-C1"]
     assert pd.isna(kid["age_months"]) and kid["under_2"]
     change = data.changes[data.changes["column"] == "age_months"]
@@ -415,7 +364,7 @@ def test_nk_in_age_months_means_not_recorded(files):
 
 def test_nk_year_is_refused(files):
     files.set("reviews", 2, "Year", "N/K")
-    assert texts(pipeline.problems(files.save())) == [
+    assert texts(pipeline.problems(files.both())) == [
         f"{shown(files.dir / 'reviews.csv')}, row 2, column 'Year': a value is required; year "
         "cannot be 'not recorded' (value: 'N/K')"
     ]
@@ -456,7 +405,7 @@ def test_partnership_names_as_published(typed, label):
 )  # fmt: skip
 def test_values_close_to_a_label_or_synonym_get_a_hint(files, header, typed, message):
     files.set("children", 2, header, typed)
-    (problem,) = pipeline.problems(files.save())
+    (problem,) = pipeline.problems(files.both())
     assert (problem.row, problem.column, problem.value, problem.message) == (
         2,
         header,
@@ -522,7 +471,7 @@ def test_change_sentence_names_each_kind_of_rewrite(files):
     files.set("children", 4, "Age (months)", "N/K")
     files.set("children", 4, "Age band", "2 and over")
     files.set("reviews", 2, "Review ID", " FICT-R1")
-    changes = pipeline.load(files.save()).changes
+    changes = pipeline.load(files.both()).changes
     sentence = pipeline.change_sentence(changes)
     assert sentence.startswith("cleaning rewrote 111 cells: ")  # 108 + 3 (row 2's living
     # arrangements, 'Mother & Partner', was rewritten already)

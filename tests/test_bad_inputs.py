@@ -17,69 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from fixture_files import CHILDREN, FIXTURES, NEW, REVIEWS, FixtureCopy
 
 from tees_analysis import cli
-from tees_analysis.data import merge, template
+from tees_analysis.data import merge
 from tees_analysis.data.clean import current_year
 from tees_analysis.paths import RAW
 
-FIXTURES = Path(__file__).parent / "fixtures"
-REVIEWS = FIXTURES / "fictional_reviews.csv"
-CHILDREN = FIXTURES / "fictional_children.csv"
-NEW = FIXTURES / "fictional_2022.xlsx"
-
-
-def read_rows(path: Path) -> list[list[str]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        return list(csv.reader(handle))
-
-
-class Inputs:
-    """Copies of the fixture in a folder, to break and save."""
-
-    def __init__(self, folder: Path):
-        self.dir = folder
-        self.dir.mkdir(exist_ok=True)
-        self.rows = {"reviews": read_rows(REVIEWS), "children": read_rows(CHILDREN)}
-
-    def set(self, table: str, row: int, header: str, value: str) -> None:
-        """Set spreadsheet row ``row`` (header = row 1) of the column headed ``header``."""
-        self.rows[table][row - 1][self.rows[table][0].index(header)] = value
-
-    def drop_column(self, table: str, header: str) -> None:
-        k = self.rows[table][0].index(header)
-        for row in self.rows[table]:
-            del row[k]
-
-    def add_column(self, table: str, header: str, value: str) -> None:
-        self.rows[table][0].append(header)
-        for row in self.rows[table][1:]:
-            row.append(value)
-
-    def csv(self, table: str, name: str | None = None, encoding="utf-8", **options) -> Path:
-        path = self.dir / (name or f"{table}.csv")
-        text = io.StringIO()
-        csv.writer(text, **options).writerows(self.rows[table])
-        path.write_bytes(text.getvalue().encode(encoding))
-        return path
-
-    def both(self) -> list[Path]:
-        return [self.csv("reviews"), self.csv("children")]
-
-    def workbook(self):
-        """The rows in the data-entry template (headers mapped to field names by position)."""
-        records = {}
-        for table, rows in self.rows.items():
-            from tees_analysis.data.schema import FIELDS
-
-            names = [f.name for f in FIELDS[table]]
-            records[table] = [dict(zip(names, r, strict=True)) for r in rows[1:]]
-        return template.build_workbook(records)
-
-    def xlsx(self, wb, name: str = "cases.xlsx") -> Path:
-        path = self.dir / name
-        path.write_bytes(template.xlsx_bytes(wb))
-        return path
+Inputs = FixtureCopy
 
 
 @dataclass
@@ -152,7 +97,7 @@ def _header_only(inp, _):
 
 
 def _wrong_sheets(inp, _):
-    wb = inp.workbook()
+    wb = inp.template_workbook()
     wb["reviews"].title = "Sheet1"
     wb["children"].title = "Sheet2"
     return _paths(inp.xlsx(wb))
@@ -168,13 +113,13 @@ def _semicolons(inp, _):
 
 
 def _formula(inp, _):
-    wb = inp.workbook()
+    wb = inp.template_workbook()
     wb["reviews"]["D3"] = "=2019+1"
     return _paths(inp.xlsx(wb))
 
 
 def _merged(inp, _):
-    wb = inp.workbook()
+    wb = inp.template_workbook()
     wb["children"].merge_cells("E2:E3")
     return _paths(inp.xlsx(wb))
 
