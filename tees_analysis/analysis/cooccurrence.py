@@ -100,6 +100,25 @@ def trio_table(children: pd.DataFrame, factors=TOXIC_TRIO) -> pd.Series:
     return pd.Series([counts[c] for c in index], index=index, name="children", dtype=int)
 
 
+#: The review flags of the themes that match the three factors, in the factors' order.
+TRIO_THEMES = ("theme_domestic_abuse", "theme_parental_mental_health", "theme_substance_misuse")
+
+
+def review_table(reviews: pd.DataFrame, themes=TRIO_THEMES) -> pd.Series:
+    """Reviews flagged with every combination of the trio's three themes (review level).
+
+    The family-level view beside the child-level one: siblings in one review share their
+    parents, so child-level counts of parental factors are clustered within reviews. Reviews
+    with a theme not recorded are left out, as children are in :func:`trio_table`. The index
+    is named after the factors (as :func:`trio_table`'s), for the same functions to apply.
+    """
+    frame = reviews[list(themes)]
+    frame = frame[frame.notna().all(axis=1)].rename(
+        columns=dict(zip(themes, TOXIC_TRIO, strict=True))
+    )
+    return trio_table(frame)
+
+
 def table_from_cells(cells: dict, factors=TOXIC_TRIO) -> pd.Series:
     """A :func:`trio_table` from counts keyed by cell: ``(True, False, True)`` or ``'101'``."""
     factors = list(factors)

@@ -45,12 +45,18 @@ from ..data.schema import TOXIC_TRIO
 from ..published.figures import load_published
 from ..published.rules import load_rules
 from ..reconstruction.bounds import CELLS, QUANTITIES, cell_label
-from ..reconstruction.identified import TrioSet, maximum_rows, multinomial, trio_set
-from ..reconstruction.ilp import Row
+from ..reconstruction.identified import (
+    TrioSet,
+    maximum_rows,
+    multinomial,
+    review_cells,
+    trio_set,
+)
+from ..reconstruction.ilp import Expr, Row
 from ..reconstruction.model import CaseModel
 from ..reconstruction.plan import build_plan
 from . import loglinear, stats
-from .cooccurrence import SHORT, trio_table
+from .cooccurrence import SHORT, review_table, trio_table
 from .identification import READINGS_FILE, SATISFIED_FILE, chosen_readings
 
 RECONSTRUCTION = paths.DATA / "reconstruction"
@@ -378,6 +384,37 @@ def _row(statistic, scope, values, weights, reconstruction, how) -> dict:
     }
 
 
+REVIEWS_HOW = (
+    "exact minimum and maximum by the integer program (how the three theme flags combine on "
+    "one review, every satisfiable figure kept)"
+)
+
+
+def review_statistics(ident: Identified) -> list[dict]:
+    """The review-level (family-level) co-occurrence of the trio's themes: exact bounds per
+    partnership and for Tees, and the reconstruction's value (no weighting: the weights are
+    defined on children)."""
+    model, best = consistent_model()
+    cells = review_cells(model)
+    extra = maximum_rows(model, best)
+    data = pipeline.load()
+    rows = []
+    for scope in [*ident.trio.partnerships, EVERYONE]:
+        within = ident.trio.partnerships if scope == EVERYONE else (scope,)
+        reviews = data.reviews[data.reviews["partnership"].astype(object).isin(within)]
+        own = review_table(reviews).to_numpy()
+        for name, test in QUANTITIES.items():
+            expr = Expr.total(e for (p, f), e in cells.items() if p in within and test(f))
+            low = model.ilp.solve(expr, extra=extra).count(expr)
+            high = model.ilp.solve(expr, maximize=True, extra=extra).count(expr)
+            value = int(sum(k for cell, k in zip(CELLS, own, strict=True) if test(cell)))
+            rows.append(
+                {"statistic": f"reviews: {name.replace('_', ' ')}", "scope": scope,
+                 "minimum": low, "maximum": high, "reconstruction": value, "how": REVIEWS_HOW}
+            )  # fmt: skip
+    return rows
+
+
 def statistics(ident: Identified) -> pd.DataFrame:
     """Every statistic over the identified set (see the module): one row per statistic and
     scope, with the reconstruction's value and how the range was obtained."""
@@ -416,6 +453,7 @@ def statistics(ident: Identified) -> pd.DataFrame:
         for (key, scope), values in collected.items()
     ]
     rows += context_statistics(ident)
+    rows += review_statistics(ident)
     out = pd.DataFrame(rows, columns=COLUMNS)
     order = {s: k for k, s in enumerate([*scopes, STRATIFIED])}
     return out.sort_values("scope", key=lambda s: s.map(order), kind="stable").reset_index(

@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 from .bounds import CELLS, trio_cells
@@ -262,3 +263,56 @@ def _combine(model, partnerships, tables, extra, threads):
                 break  # a new reference, which covers at least this combination
             infeasible.add(pair)
     return [pair for pair in index if pair in covered], checks, references
+
+
+# --------------------------------------------------------------------------- review level
+
+
+def review_cells(model: CaseModel, themes=None) -> dict[tuple[str, tuple[bool, ...]], Expr]:
+    """Each partnership's reviews flagged with each combination of the trio's three themes.
+
+    Keys ``(partnership, (DA, PMH, SM flags))``. The model counts each theme's flags alone;
+    this adds what it leaves open, how the flags combine on one review: for a single-child
+    review, by its child's DA x PMH x SM cell (a flag needs the child's factor where the
+    reading links them), for a review with several children, by the review's own three flags.
+    ``themes``: the themes whose indicators are domestic abuse, parental mental ill-health and
+    substance misuse, in that order (default: found from the plan).
+    """
+    plan, ilp = model.plan, model.ilp
+    comp = plan.component_of("domestic_abuse")
+    order = ("domestic_abuse", "parental_mental_ill_health", "substance_misuse")
+    by_indicator = {t.indicator: t for t in plan.themes}
+    themes = themes or [by_indicator[d] for d in order]
+    at = [comp.linked.index(d) for d in order]
+    flagsets = list(itertools.product((False, True), repeat=3))
+    out = {(p, f): Expr() for p in plan.partnerships for f in flagsets}
+    split: dict[tuple, Expr] = defaultdict(Expr)  # flagged singles by theme and child's value
+    for (p, name, proj), single in model.single_proj.items():
+        if name != comp.name:
+            continue
+        cell = tuple(bool(proj[i]) for i in at)
+        parts = {f: ilp.var(f"rs[{p},{cell_key(cell)},{cell_key(f)}]", 0) for f in flagsets}
+        ilp.eq(Expr.total(parts.values()) - single)
+        for f, s in parts.items():
+            out[p, f] += s
+        for k, theme in enumerate(themes):  # keep the model's count of flagged singles
+            split[p, theme.theme, cell[k]] += Expr.total(s for f, s in parts.items() if f[k])
+    for key, total in split.items():
+        ilp.eq(total - model.h[key])
+    for m in model.slots:  # a review with several children: its own three flags
+        flags = [model.flag[m, t.theme] for t in themes]
+        for p in plan.partnerships:
+            parts = {f: ilp.var(f"rf[{m},{p},{cell_key(f)}]", 0, 1) for f in flagsets}
+            ilp.eq(Expr.total(parts.values()) - model.pi[m, p])
+            for f, u in parts.items():
+                for k, flag in enumerate(flags):
+                    if f[k]:
+                        ilp.add(u - flag, hi=0)
+                    else:
+                        ilp.add(u + flag, hi=1)
+                out[p, f] += u
+    return out
+
+
+def cell_key(cell) -> str:
+    return "".join("1" if v else "0" for v in cell)
