@@ -628,6 +628,14 @@ def bases_table(
     return pd.DataFrame(rows)
 
 
+def misses(audit: pd.DataFrame) -> pd.DataFrame:
+    """The figures not reproduced: status, the data's base and the bases that would hold."""
+    columns = ["figure_id", "partnership", "published", "recomputed", "status", "denominator"]
+    columns += ["block_bases", "block_bases_total_100", "figure_bases"]
+    out = audit.loc[audit["status"] != EXACT, columns].reset_index(drop=True)
+    return out.rename(columns={"denominator": "base in the data"})
+
+
 def notes_text(audit: pd.DataFrame, width: int = 100) -> str:
     """The notes and explanations of every figure not reproduced exactly, wrapped for reading."""
     blocks = []
