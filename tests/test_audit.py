@@ -207,6 +207,23 @@ def test_headline_follows_the_printed_numbers(reconstructed, rules):
     assert "one base discrepancy per partnership" not in line
 
 
+def test_a_conflict_no_base_explains_is_in_conflict(rules):
+    """A theme count printed one higher, in a (made-up) conflict with its reviews count."""
+    published = load_published()
+    published.loc[published["figure_id"] == "TH-DA-CH", "value"] = 23
+    conflicts = pd.DataFrame(
+        [["X2", "TH-DA-CH", "2", "TH-DA-RV TH-DA-CH", "too many children for the reviews"]],
+        columns=audit.CONFLICT_COLUMNS,
+    )
+    checked = audit.audit_table(
+        tables.recompute(pipeline.load(), rules), rules, published, conflicts
+    )
+    row = checked.set_index("figure_id").loc["TH-DA-CH"]
+    assert (row["status"], row["block_bases"], row["explanations"]) == (audit.IN_CONFLICT, "", "")
+    assert "X2 (TH-DA-RV, TH-DA-CH): too many children for the reviews" in row["note"]
+    assert "1 conflict with other figures" in audit.headline(checked, rules, published)
+
+
 def test_headline_of_the_written_file_is_the_same(reconstructed, tmp_path):
     path = audit.write_audit(reconstructed, tmp_path / "audit.csv")
     assert audit.headline(audit.read_audit(path)) == audit.headline(reconstructed)

@@ -350,12 +350,11 @@ class _Case:
         block, m = self.block, base.base
         if base.name == bases.ALONE:
             first = (
-                f"this figure alone counted out of {m} {block.noun} ({self._alone_clause(base)})"
+                f"this figure alone counted out of {m} {block.noun} ({self._alone_clause(base)}), "
+                f"while {bases.has_in_data(block)} fit the block's other figures"
             )
         else:
             first = f"the block counted out of {m} {block.noun}"
-        if base.name == bases.ALONE:
-            first += f", while {bases.has_in_data(block)} fit the block's other figures"
         return (
             "Two readings fit the printed numbers, and which one the report used is not known: "
             f"{first}; or {self._rounding_clause(forced)}."
@@ -515,7 +514,6 @@ def base_finding(
     rules = load_rules() if rules is None else rules
     published = load_published() if published is None else published
     blocks = list(bases.blocks(audit, rules, published).values())
-    status = audit.set_index("figure_id")["status"]
     forced_only = [b for b in blocks if not b.bases() and b.forced_100_bases()]
     neither = [b for b in blocks if not b.bases() and not b.forced_100_bases()]
     if neither:
@@ -526,33 +524,50 @@ def base_finding(
         if forced_only:
             lead += f" ({_labels(forced_only)} only with rounding forced to total 100%)"
         lead += "; they contradict each other only across blocks"
-    sentences, counts = [], []
+    sentences, clean = [], {}
     for p in rules.partnerships:
         for noun in dict.fromkeys(b.noun for b in blocks):
             mine = [b for b in blocks if b.partnership == p and b.noun == noun and b.size]
-            items = _discrepancies(audit, mine)
-            if not items:
-                continue
-            found = {m for _, m, _ in items}
-            counts.append(len(found))
-            sentence = f"in {p} " + bases.and_list([phrase for phrase, _, _ in items])
-            taken = set().union(*(ids for _, _, ids in items))
-            others = [f for b in mine for f in b.spec.figure_ids if f not in taken]
-            sizes = {b.size for b in mine}
-            if others and len(sizes) == 1 and all(status[f] == EXACT for f in others):
-                (n,) = sizes
-                sentence += f", where every other figure about {p}'s {noun} holds at {n}"
-                rests = [s for s in (b.without(taken) for b in mine) if s is not None]
-                if len(found) == 1:
-                    (m,) = found
-                    if not any(bases.count_vectors(s, "half_up", m) for s in rests):
-                        sentence += f" and no other block at {m}"
-            sentences.append(sentence)
+            found = _partnership_finding(audit, mine, p, noun)
+            if found is not None:
+                sentences.append(found[0])
+                clean[p] = clean.get(p, True) and found[1]
     if not sentences:
         return ""
-    if counts and all(c == 1 for c in counts) and len(counts) == len(rules.partnerships):
+    if set(clean) == set(rules.partnerships) and all(clean.values()):
         lead += ", one base discrepancy per partnership"
     return f"{lead}: " + "; ".join(sentences) + "."
+
+
+def _partnership_finding(
+    audit: pd.DataFrame, mine: list[bases.Block], p: str, noun: str
+) -> tuple[str, bool] | None:
+    """One partnership's base discrepancy in words, and whether it is a single clean one.
+
+    Clean: every block or figure that needs another base needs the same one, every other
+    figure about the partnership's children (or reviews) holds in the data, and no other block
+    holds with that base.
+    """
+    items = _discrepancies(audit, mine)
+    if not items:
+        return None
+    status = audit.set_index("figure_id")["status"]
+    found = {m for _, m, _ in items}
+    sentence = f"in {p} " + bases.and_list([phrase for phrase, _, _ in items])
+    taken = set().union(*(ids for _, _, ids in items))
+    others = [f for b in mine for f in b.spec.figure_ids if f not in taken]
+    sizes = {b.size for b in mine}
+    if not (others and len(sizes) == 1 and all(status[f] == EXACT for f in others)):
+        return sentence, False
+    (n,) = sizes
+    sentence += f", where every other figure about {p}'s {noun} holds at {n}"
+    if len(found) != 1:
+        return sentence, False
+    (m,) = found
+    rests = [s for s in (b.without(taken) for b in mine) if s is not None]
+    if any(bases.count_vectors(s, "half_up", m) for s in rests):
+        return sentence, False
+    return sentence + f" and no other block at {m}", True
 
 
 def _rounding_blocks(audit: pd.DataFrame) -> pd.DataFrame:
