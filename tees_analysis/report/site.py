@@ -3,7 +3,7 @@
 ``python -m tees_analysis.report.site`` (or ``python3 tasks.py site``) renders, into
 ``reports/site/``:
 
-- ``index.html``: the headline audit count (from ``reports/audit.csv``) and a link to every page;
+- ``index.html``: the audit's headline (from ``reports/audit.csv``) and a link to every page;
 - one page per notebook ``notebooks/NN_*.ipynb``, in reading order, from its *committed*
   outputs (nbconvert's ``HTMLExporter``; nothing is re-executed);
 - ``audit.html``: the audit table, one row per published figure (``reports/audit.csv``);
@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
+from ..analysis.audit import from_records
+from ..analysis.audit import headline as audit_sentences
 from ..paths import CODEBOOK, NOTEBOOKS, ROOT, display
 
 REPORTS = ROOT / "reports"
@@ -92,19 +94,16 @@ def read_audit(path: Path = AUDIT_CSV) -> list[dict[str, str]] | None:
 
 
 def audit_headline(rows: list[dict[str, str]] | None) -> str:
-    """One sentence for the index, computed from the audit table's ``status`` column."""
+    """The audit's headline for the index, computed from the audit table's rows.
+
+    The same sentence as notebook 05 shows (:func:`tees_analysis.analysis.audit.headline`):
+    the status counts, then where the report's figures need different bases.
+    """
     if rows is None:
         return "Audit not yet available: run 'python3 tasks.py run' to write reports/audit.csv."
-    statuses = [(row.get("status") or "").strip() for row in rows]
-    exact = statuses.count("exact")
-    text = f"{exact} of {len(rows)} published figures reproduced exactly"
-    others: dict[str, int] = {}
-    for status in statuses:
-        if status != "exact":
-            others[status or "no status"] = others.get(status or "no status", 0) + 1
-    if others:
-        text += "; " + ", ".join(f"{n} {status}" for status, n in sorted(others.items()))
-    return text + " (reports/audit.csv)."
+    if not rows:
+        return "The audit table is empty (reports/audit.csv)."
+    return audit_sentences(from_records(rows)) + " Computed from reports/audit.csv."
 
 
 def _html_table(rows: list[dict[str, str]]) -> str:
@@ -163,7 +162,10 @@ def audit_markdown(audit: list[dict[str, str]] | None) -> str:
         "One row per published figure, as written by the reproduction-audit notebook to "
         "`reports/audit.csv`. **published** is the value printed in the report, **recomputed** "
         "the value recomputed from the reconstructed case-level tables; rows whose status is "
-        "not `exact` are highlighted in orange. The notebook explains every status.\n\n"
+        "not `exact` are highlighted in orange. For a figure that does not hold, **block_bases** "
+        "and **figure_bases** list the numbers of children (or reviews) that reproduce its "
+        "block, or the figure alone, and **explanations** the rival explanations, each with "
+        "whether it fits the printed numbers. The notebook explains every status and column.\n\n"
         + _html_table(audit)
         + "\n"
     )
