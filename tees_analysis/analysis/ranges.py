@@ -533,3 +533,51 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --------------------------------------------------------------------------- for reading
+
+
+def _shown(value: float, statistic: str) -> str:
+    """A value for reading: counts whole, p-values and proportions to two or three decimals,
+    odds ratios with two significant figures and infinity written out."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, float) and math.isinf(value):
+        return "infinite"
+    if statistic.startswith(("children", "reviews")):
+        return f"{value:.0f}"
+    if "p-value" in statistic:
+        return "< 0.001" if value < 0.001 else f"{value:.3f}"
+    if "odds ratio" in statistic:
+        return "0" if value == 0 else f"{value:.2g}" if value < 10 else f"{value:.0f}"
+    return f"{value:.2f}"
+
+
+def range_table(frame: pd.DataFrame, statistics, scopes=None) -> pd.DataFrame:
+    """Chosen rows of the identified set's statistics, for reading: the reconstruction's value
+    (a choice), the identified range (every dataset consistent with the report) and, under the
+    stated weighting, the mean and the central 90% of the weight."""
+    part = frame[frame["statistic"].isin(list(statistics))]
+    if scopes is not None:
+        part = part[part["scope"].isin(list(scopes))]
+    order = {s: k for k, s in enumerate(statistics)}
+    part = part.sort_values("statistic", key=lambda s: s.map(order), kind="stable")
+    rows = []
+    for r in part.itertuples(index=False):
+        weighted = "–"
+        if not (isinstance(r.p05, float) and math.isnan(r.p05)):
+            mean = "" if math.isnan(r.mean) else f"mean {_shown(r.mean, r.statistic)}; "
+            weighted = f"{mean}90% between {_shown(r.p05, r.statistic)} and "
+            weighted += _shown(r.p95, r.statistic)
+        rows.append(
+            {
+                "statistic": r.statistic,
+                "scope": r.scope,
+                "in the reconstruction (a choice)": _shown(r.reconstruction, r.statistic),
+                "identified range": f"{_shown(r.minimum, r.statistic)} to "
+                f"{_shown(r.maximum, r.statistic)}",
+                "if every consistent dataset were equally likely (an assumption)": weighted,
+            }
+        )
+    return pd.DataFrame(rows)
