@@ -4,12 +4,16 @@ beside Tees shares of their own unit only."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tees_analysis.analysis import national, ranges, stats
+from tees_analysis.paths import NOTEBOOKS
 from tees_analysis.published.figures import load_published
 from tees_analysis.reconstruction.identified import maximum_rows
 from tees_analysis.reconstruction.ilp import Expr, Row
@@ -276,6 +280,20 @@ def test_outcome_note_says_what_gives_way_from_the_margins(margins, tees):
     kept = margins.drop_duplicates("scope").copy()
     kept["published counts that do not hold"] = "none"
     assert "cannot all hold" not in national.outcome_note(kept, tees)
+
+
+def test_notebook_07_states_no_number_in_its_own_words():
+    """Every number in the notebook's Markdown is computed: its own sentences hold none, only
+    headings, the 95% level of the intervals and references to other notebooks."""
+    notebook = json.loads((NOTEBOOKS / "07_national_context.ipynb").read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        for line in "".join(cell["source"]).splitlines():
+            if line.startswith("#"):
+                continue
+            text = re.sub(r"95%|notebooks? \d\d|\bA\d\d\b", "", line)
+            assert not re.search(r"\d", text), line
 
 
 @pytest.mark.parametrize(

@@ -621,14 +621,14 @@ def comparison(
 
 def not_compared(national: pd.DataFrame) -> pd.DataFrame:
     """National shares set beside no Tees figure (no Tees share counts what they count), with
-    the reason from their ``notes``; totals (no denominator) are context and left out."""
+    their ``notes``, which say why first; totals (no denominator) are context and left out."""
     rows = national[(national["compare_with"] == "") & national["denominator_unit"].ne("")]
     return pd.DataFrame(
         {
             "id": rows["id"],
             "national figure": rows["measure"],
             "national value": [national_text(r) for _, r in rows.iterrows()],
-            "why not compared": rows["notes"],
+            "notes": rows["notes"],
         }
     ).reset_index(drop=True)
 

@@ -238,15 +238,12 @@ def plot_comparison(national: pd.DataFrame, tees: pd.DataFrame):
     ax.set_ylim(len(keys) - 0.5, -0.6)
     ax.set_xlim(0, 100)
     ax.set_xlabel("percent")
-    ax.set_title(
-        "Tees beside national figures of the same unit (definitions differ: see the table)",
-        fontsize=10.5,
-    )
+    ax.set_title("Tees beside national figures of the same unit (definitions differ)")
     handles = [
         Line2D([], [], color="#4d4d4d", marker="o", lw=1.5,
-               label="Tees: share fixed by the published figures, 95% Wilson interval"),
+               label="Tees: share the figures fix, 95% Wilson interval"),
         Line2D([], [], color="#4d4d4d", lw=6,
-               label="Tees: range over every dataset consistent with the report"),
+               label="Tees: range over consistent datasets"),
     ] + [
         Line2D([], [], ls="", marker=m, color=c, label=text) for m, c, text in FAMILY_STYLE.values()
     ] + [Line2D([], [], ls="", marker="o", mfc="white", color="#777777",
