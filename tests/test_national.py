@@ -313,3 +313,19 @@ def test_blank_zero_and_non_finite_numbers_are_problems_not_crashes(raw, column,
     damaged.loc[row, column] = text
     found = national.problems(damaged)
     assert any(message in problem for problem in found), found
+
+
+def test_unit_note_says_whether_the_shares_per_child_and_per_review_differ(tees):
+    note = national.unit_note(tees)
+    rows = tees.set_index("key")
+    for key, (factor, _, _) in national.FACTORS.items():
+        child, review = rows.loc[f"children_{key}"], rows.loc[f"reviews_{key}"]
+        assert f"{factor}: {child['count_low']} of {child['n']} children" in note
+        assert f"{review['count_low']} of {review['n']} reviews" in note
+    same = tees.copy()
+    for key in national.FACTORS:  # reviews with the children's shares: nothing differs
+        child = same["key"] == f"children_{key}"
+        for column in ("percent_low", "percent_high"):
+            same.loc[same["key"] == f"reviews_{key}", column] = same.loc[child, column].iloc[0]
+    assert "gives the same share" in national.unit_note(same)
+    assert ("a different share" in note) != ("the same share" in note)

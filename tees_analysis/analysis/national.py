@@ -715,10 +715,19 @@ def unit_note(tees: pd.DataFrame) -> str:
             and review["count_low"] == review["count_high"]
             else f"{factor}: {tees_text(child)}, {tees_text(review)}"
         )
-    return (
-        "The same theme line gives a different share per child than per review, so each "
-        "national figure is set beside the Tees share of its own unit: " + "; ".join(parts) + "."
+    differ = any(
+        round(rows.loc[f"children_{key}", column]) != round(rows.loc[f"reviews_{key}", column])
+        for key in FACTORS
+        for column in ("percent_low", "percent_high")
     )
+    opening = (
+        "The same theme line gives a different share per child than per review, so each "
+        "national figure is set beside the Tees share of its own unit"
+        if differ
+        else "Each theme line gives the same share per child as per review here; each national "
+        "figure is still set beside the Tees share of its own unit"
+    )
+    return f"{opening}: " + "; ".join(parts) + "."
 
 
 #: How a Tees value is known, in a sentence.
