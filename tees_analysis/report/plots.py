@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from ..analysis import stats, tables
-from ..analysis.national import TEES_KEYS, family
+from ..analysis.national import PER, TEES_KEYS, family
 from . import style
 
 #: Colours of the groups that are not partnerships.
@@ -194,10 +194,16 @@ FAMILY_STYLE = {
 
 
 def plot_comparison(national: pd.DataFrame, tees: pd.DataFrame):
-    """Tees shares (Wilson 95% interval; identified range as a thick bar) and national values."""
+    """Tees shares beside the national figures of the same unit, per child then per review.
+
+    Tees: a dot for a count that the published figures fix, a thick bar for a range over the
+    consistent datasets; the thin line is the 95% Wilson interval (for a range, from the lower
+    bound of its smallest count to the upper bound of its largest). National values are
+    markers by source family, hollow when approximate.
+    """
     keys = [k for k in TEES_KEYS if k in set(national["compare_with"])]
     tees = tees.set_index("key")
-    fig, ax = plt.subplots(figsize=(9, 0.62 * len(keys) + 1.8))
+    fig, ax = plt.subplots(figsize=(9, 0.62 * len(keys) + 2.2))
     for y, key in enumerate(keys):
         t = tees.loc[key]
         ax.hlines(y, t["ci_low"], t["ci_high"], color="#4d4d4d", lw=1.5)
@@ -213,21 +219,31 @@ def plot_comparison(national: pd.DataFrame, tees: pd.DataFrame):
     labels = []
     for key in keys:
         t = tees.loc[key]
-        if t["count_low"] == t["count_high"]:
-            text = f"{t['measure']}\n({t['count_low']} of {t['n']}"
-        else:
-            text = f"{t['measure']}\n({t['count_low']}-{t['count_high']} of {t['n']}"
-        labels.append(text + ("; national: under 1)" if key == "under_2" else ")"))
+        span = (
+            f"{t['count_low']}"
+            if t["count_low"] == t["count_high"]
+            else f"{t['count_low']}-{t['count_high']}"
+        )
+        text = f"{t['measure']}\n({span} of {t['n']}"
+        labels.append(text + ("; national: under 1)" if key == "children_under_2" else ")"))
+    units = [tees.loc[k, "unit"] for k in keys]
+    for y in range(1, len(keys)):  # a rule between the units
+        if units[y] != units[y - 1]:
+            ax.axhline(y - 0.5, color="#999999", lw=0.8, ls="--")
+    for y, unit in enumerate(units):
+        if y == 0 or unit != units[y - 1]:
+            ax.text(99, y - 0.42, f"per {PER[unit]}", ha="right", va="top", fontsize=7.5,
+                    style="italic", color="#555555")  # fmt: skip
     ax.set_yticks(range(len(keys)), labels, fontsize=8.5)
-    ax.invert_yaxis()
+    ax.set_ylim(len(keys) - 0.5, -0.6)
     ax.set_xlim(0, 100)
     ax.set_xlabel("percent")
-    ax.set_title("Tees children beside national figures (definitions differ: see the table)")
+    ax.set_title("Tees beside national figures of the same unit (definitions differ)")
     handles = [
         Line2D([], [], color="#4d4d4d", marker="o", lw=1.5,
-               label=f"Tees: share of {int(tees['n'].iloc[0])} children, 95% Wilson interval"),
+               label="Tees: share the figures fix, 95% Wilson interval"),
         Line2D([], [], color="#4d4d4d", lw=6,
-               label="Tees: range the report allows (trio combinations)"),
+               label="Tees: range over consistent datasets"),
     ] + [
         Line2D([], [], ls="", marker=m, color=c, label=text) for m, c, text in FAMILY_STYLE.values()
     ] + [Line2D([], [], ls="", marker="o", mfc="white", color="#777777",
