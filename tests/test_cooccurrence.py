@@ -163,6 +163,9 @@ def test_odds_ratios_match_scipy_and_statsmodels(counts):
         assert row["p_value"] == pytest.approx(min(1.0, 2 * min(less, greater)))
         assert (ci.low > 1 or ci.high < 1) == (row["p_value"] < 0.05)
         assert row["both"] + row["A only"] + row["B only"] + row["neither"] == table.sum()
+    assert result["p_holm"].tolist() == pytest.approx(
+        multipletests(result["p_value"], method="holm")[1].tolist()
+    )
 
 
 # --------------------------------------------------------------------------- log-linear models
