@@ -178,5 +178,13 @@ def holm(p_values):
         raise ValueError("p-values must be between 0 and 1")
     out = np.full(p.shape, np.nan)
     if tested.any():
-        out[tested] = multipletests(p[tested], method="holm")[1]
+        out[tested] = _holm_family(tuple(p[tested].tolist()))
     return out if index is None else pd.Series(out, index=index, name=p_values.name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _holm_family(p_values: tuple[float, ...]) -> tuple[float, ...]:
+    """Holm-adjusted ``p_values`` (no NaN). Cached: statsmodels' Holm branch runs
+    ``gc.collect()`` on every call (tens of milliseconds in a full process), and the same
+    family comes back whenever datasets share their tables."""
+    return tuple(multipletests(np.array(p_values), method="holm")[1].tolist())
