@@ -168,7 +168,7 @@ def _root(f, sign_at_zero: int) -> float:
 
     inner, outer = 0.0, float(direction)
     for _ in range(_STEPS):
-        if _sign(g(outer)) == -sign_at_zero or g(outer) == 0:
+        if _sign(g(outer)) != sign_at_zero:  # crossed (or hit) the root
             break
         inner, outer = outer, 2 * outer
     else:
