@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from scipy import stats as sps
 from scipy.stats.contingency import odds_ratio
 from statsmodels.stats.contingency_tables import Table2x2
+from statsmodels.stats.multitest import multipletests
 
 from tees_analysis.analysis import context, cooccurrence, identification, loglinear
 from tees_analysis.data import pipeline
@@ -132,7 +133,8 @@ def test_partnership_witness_keeps_only_that_partnership(trio_bounds):
 def test_odds_ratio_matches_r_fisher_test_on_the_tea_tasting_table():
     # Fisher's tea-tasting table [[3, 1], [1, 3]]: R's fisher.test (two-sided) gives the
     # conditional maximum-likelihood odds ratio 6.408309, 95% CI 0.2117329 to 621.9337505 and
-    # p = 0.4857. R's root finder stops earlier on the flat upper side, hence the looser check.
+    # p = 0.4857 (the table is symmetric, so R's p equals the central p used here). R's root
+    # finder stops earlier on the flat upper side, hence the looser check.
     table = table_of({"110": 3, "100": 1, "010": 1, "000": 3})
     row = cooccurrence.odds_ratios(table).set_index("pair").loc["DA and PMH"]
     assert row["odds ratio"] == pytest.approx(6.408309, rel=1e-5)
@@ -155,8 +157,15 @@ def test_odds_ratios_match_scipy_and_statsmodels(counts):
         assert row["odds ratio"] == pytest.approx(ref.statistic)
         assert (row["ci_low"], row["ci_high"]) == pytest.approx((ci.low, ci.high))
         assert row["sample odds ratio"] == pytest.approx(Table2x2(t).oddsratio)
-        assert row["p_value"] == pytest.approx(sps.fisher_exact(t).pvalue)
+        # the central p of the same exact conditional test: twice the smaller one-sided p
+        less = sps.fisher_exact(t, alternative="less").pvalue
+        greater = sps.fisher_exact(t, alternative="greater").pvalue
+        assert row["p_value"] == pytest.approx(min(1.0, 2 * min(less, greater)))
+        assert (ci.low > 1 or ci.high < 1) == (row["p_value"] < 0.05)
         assert row["both"] + row["A only"] + row["B only"] + row["neither"] == table.sum()
+    assert result["p_holm"].tolist() == pytest.approx(
+        multipletests(result["p_value"], method="holm")[1].tolist()
+    )
 
 
 # --------------------------------------------------------------------------- log-linear models
@@ -265,11 +274,44 @@ def test_context_tests_count_every_child(dataset):
     assert set(result["context"]) == {c.name for c in context.CONTEXTS}
     assert result["p_value"].between(0, 1).all()
     partnership = result[
-        (result["context"] == "partnership") & (result["test"] == "Fisher exact (2 x 2)")
+        (result["context"] == "partnership") & (result["test"] == context.TWO_BY_TWO)
     ]
+    assert len(partnership) == len(context.exposure_names()) - 1  # every yes/no exposure
     for text_a, text_b in zip(partnership["in group"], partnership["in other"], strict=True):
         n_a, n_b = int(text_a.split(" of ")[1].split()[0]), int(text_b.split(" of ")[1].split()[0])
         assert n_a + n_b == len(dataset.children)
+    # Holm over the whole call: one family of every table with a p-value.
+    assert result["p_holm"].tolist() == pytest.approx(
+        multipletests(result["p_value"], method="holm")[1].tolist()
+    )
+    two_by_two = result[result["test"] == context.TWO_BY_TWO]
+    assert all(
+        (lo > 1 or hi < 1) == (p < 0.05)
+        for lo, hi, p in zip(two_by_two["ci_low"], two_by_two["ci_high"], two_by_two["p_value"],
+                             strict=True)
+    )  # fmt: skip
+    view = context.context_view(result, "age")
+    assert list(view.columns[-3:]) == ["p", "p (Holm)", "test"]
+
+
+def test_context_tests_say_why_a_table_has_no_test():
+    # Every child has domestic abuse (no child without it) and no child has all three.
+    children = frame_of([(True, False, False), (True, True, False), (True, False, True)])
+    children["outcome"] = pd.Categorical(["died", "significant harm", "died"])
+    children["neglect"] = [True, False, pd.NA]
+    children["under_2"] = [False, False, False]
+    children["partnership"] = ["STSCP", "STSCP", "STSCP"]
+    result = context.context_tests(children).set_index(["context", "exposure"])
+    outcome = result.loc["outcome"]
+    assert outcome.loc["domestic abuse", "test"] == "not computed: every child has this exposure"
+    assert outcome.loc["all three", "test"] == "not computed: no child has this exposure"
+    assert outcome.loc["parental mental ill-health", "test"] == context.TWO_BY_TWO
+    assert result.loc[("partnership", "domestic abuse"), "test"] == (
+        "not computed: no child among HSSCP"
+    )
+    untested = result["test"].str.startswith("not computed")
+    assert result.loc[untested, ["p_value", "p_holm", "odds ratio"]].isna().all().all()
+    assert result.loc[~untested, "p_holm"].notna().all()
 
 
 def test_low_p_lines_group_by_status_only_when_there_is_one():

@@ -182,10 +182,10 @@ def test_compare_partnerships_only_where_both_report(figures):
     assert not any(m in ("harm_category", "risk_factor") for m, _ in pairs)
 
 
-def test_fisher_exact_by_hand(figures):
+def test_exact_conditional_test_by_hand(figures):
     comparisons = tables.compare_partnerships(figures).set_index(["measure", "category"])
     # CP plan: STSCP 2/3, HSSCP 0/3. With margins 3, 3 and 2, the count in STSCP is 0, 1 or 2
-    # with probabilities 3/15, 9/15, 3/15; two-sided p = 3/15 + 3/15 = 0.4.
+    # with probabilities 3/15, 9/15, 3/15; central two-sided p = 2 * P(X >= 2) = 2 * 3/15 = 0.4.
     row = comparisons.loc[("csc_status", "CP plan")]
     assert (row["count_STSCP"], row["n_STSCP"], row["count_HSSCP"], row["n_HSSCP"]) == (2, 3, 0, 3)
     assert row["p_value"] == pytest.approx(0.4)
@@ -193,6 +193,42 @@ def test_fisher_exact_by_hand(figures):
     same = comparisons.loc[("outcome", "died")]  # 1/3 against 1/3
     assert same["p_value"] == pytest.approx(1.0)
     assert same["odds_ratio"] == pytest.approx(1.0)
+    # Holm over the 14 comparisons: every other p is 1, and 14 * 0.4 is capped at 1.
+    assert (comparisons["p_holm"] == 1).all()
+    assert (comparisons["reason"] == "").all()
+
+
+def figure_rows(rows) -> pd.DataFrame:
+    """A figures table of ``(category, STSCP count, n, HSSCP count, n)`` rows of one measure."""
+    records = []
+    for category, *counts in rows:
+        for partnership, (count, n) in zip(tables.PARTNERSHIPS, (counts[:2], counts[2:]),
+                                           strict=True):  # fmt: skip
+            records.append({"measure": "outcome", "category": category, "count": count,
+                            "denominator": n, "partnership_counted": partnership})  # fmt: skip
+    columns = ["measure", "category", "count", "denominator", "partnership_counted"]
+    return pd.DataFrame(records, columns=columns)
+
+
+def test_holm_within_the_call_and_rows_without_a_test():
+    figures = figure_rows([("a", 0, 3, 0, 3), ("b", 3, 3, 0, 3), ("c", 2, 2, 1, 14)])
+    comparisons = tables.compare_partnerships(figures).set_index("category")
+    # a: no child in either partnership -- no test. b: margins 3, 3 and 3, X = 0..3 with
+    # weights 1, 9, 9, 1 of 20; p = 2 * 1/20 = 0.1. c: margins 2, 14 and 3 of 16,
+    # P(X >= 2) = comb(14, 1) / comb(16, 3) = 14/560 = 1/40; p = 0.05. Holm over the two
+    # tests: 2 * 0.05 = 0.1, then max(0.1, 0.1) = 0.1.
+    assert math.isnan(comparisons.loc["a", "p_value"]) and math.isnan(
+        comparisons.loc["a", "p_holm"]
+    )
+    assert comparisons.loc["a", "reason"] == "no child in either group has it"
+    assert comparisons.loc["b", "p_value"] == pytest.approx(0.1)
+    assert comparisons.loc["c", "p_value"] == pytest.approx(0.05)
+    assert comparisons.loc[["b", "c"], "p_holm"].tolist() == pytest.approx([0.1, 0.1])
+    shown = tables.format_comparisons(comparisons.reset_index()).set_index("category")
+    assert shown.loc["a", tables.P_COLUMN] == "not computed"
+    assert shown.loc["a", "odds ratio (95% CI)"] == ""
+    assert shown.loc["c", tables.P_HOLM_COLUMN] == "0.100"
+    assert tables.compare_partnerships(figure_rows([])).empty
 
 
 def test_format_comparisons(figures):
@@ -201,7 +237,8 @@ def test_format_comparisons(figures):
     assert row["STSCP"] == "2/3 (67%)"
     assert row["HSSCP"] == "0/3 (0%)"
     assert row["odds ratio (95% CI)"].startswith("∞ (")
-    assert row["p (Fisher, two-sided)"] == "0.400"
+    assert row["p (exact conditional, central)"] == "0.400"
+    assert row["p (Holm-adjusted)"] == "1.000"
 
 
 # --------------------------------------------------------------------------- formatting

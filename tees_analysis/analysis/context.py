@@ -2,9 +2,11 @@
 
 :func:`context_tests` crosses each factor, "two or more" and "all of them" with the outcome
 (died or significantly harmed), neglect, age under 2 and the partnership: counts per group,
-the odds ratio with its exact interval and Fisher's exact test, and for the number of factors
-the exact Fisher-Freeman-Halton test (:func:`exact_test`). :func:`context_view` lays one
-context out for reading; :func:`low_p_lines` lists the tables with a small p-value.
+the odds ratio with its central exact interval and the matched exact conditional (central)
+test (:func:`tees_analysis.analysis.stats.compare_two`), and for the number of factors the
+exact Fisher-Freeman-Halton test (:func:`exact_test`); Holm-adjusted p-values over all the
+tables of one call. :func:`context_view` lays one context out for reading; :func:`low_p_lines`
+lists the tables with a small p-value.
 """
 
 from __future__ import annotations
@@ -123,6 +125,13 @@ def exact_test(table) -> float:
     return min(1.0, mass / total)
 
 
+#: The ``test`` of a yes/no exposure in :func:`context_tests`.
+TWO_BY_TWO = "exact conditional, central (2 x 2)"
+#: The columns of :func:`context_tests` (``p_holm`` follows ``p_value``).
+COLUMNS = ["context", "exposure", "group", "other", "in group", "in other", "odds ratio",
+           "ci_low", "ci_high", "p_value", "test"]  # fmt: skip
+
+
 def _counts_text(values: np.ndarray, levels) -> str:
     counts = "/".join(str(int((values == v).sum())) for v in levels)
     return f"{counts} with {'/'.join(map(str, levels))} factors"
@@ -132,12 +141,16 @@ def context_tests(children: pd.DataFrame, factors=TOXIC_TRIO, contexts=CONTEXTS)
     """Each exposure against each context, with an exact test.
 
     For a yes/no exposure: the children with it in each group, the odds ratio (conditional
-    maximum likelihood, exact 95% interval) and Fisher's exact p-value. For the number of
-    factors (0 to k): the counts per number in each group, and the exact
-    Fisher-Freeman-Halton p-value of the 2 x (k+1) table. Contexts whose column is absent are
-    skipped; children with a missing context value are left out of that context, and so are
-    children with a factor not recorded (:func:`~.cooccurrence.recorded`). A test that cannot
-    be computed (a group with no child) has no p-value, and its ``test`` says why.
+    maximum likelihood, central exact 95% interval) and the central p-value of the same exact
+    conditional test, so the interval excludes 1 exactly when p < 0.05
+    (:func:`tees_analysis.analysis.stats.compare_two`). For the number of factors (0 to k):
+    the counts per number in each group, and the exact Fisher-Freeman-Halton p-value of the
+    2 x (k+1) table. ``p_holm`` is Holm's adjustment over every table of this call with a
+    p-value (one family). Contexts whose column is absent are skipped; children with a
+    missing context value are left out of that context, and so are children with a factor not
+    recorded (:func:`~.cooccurrence.recorded`). A test that cannot be computed (a group with no
+    child, or an exposure that no child or every child has) has no p-value, and its ``test``
+    says why.
     """
     children = recorded(children, factors)
     expo = exposures(children, factors)
@@ -154,15 +167,14 @@ def context_tests(children: pd.DataFrame, factors=TOXIC_TRIO, contexts=CONTEXTS)
         for name in expo.columns:
             x = expo[name].to_numpy()[keep]
             a, na, b, nb = int(x[g].sum()), int(g.sum()), int(x[~g].sum()), int((~g).sum())
-            c = stats.compare_two(a, na, b, nb) if na and nb else None
+            c = stats.compare_two(a, na, b, nb)
+            test = _not_computed(na, nb, first, second, a + b) if c.reason else TWO_BY_TWO
             rows.append(
                 {
                     "context": ctx.name, "exposure": name, "group": first, "other": second,
                     "in group": _share(a, na), "in other": _share(b, nb),
-                    "odds ratio": c.odds_ratio if c else np.nan,
-                    "ci_low": c.or_low if c else np.nan, "ci_high": c.or_high if c else np.nan,
-                    "p_value": c.p_value if c else np.nan,
-                    "test": "Fisher exact (2 x 2)" if c else _not_computed(na, nb, first, second),
+                    "odds ratio": c.odds_ratio, "ci_low": c.or_low, "ci_high": c.or_high,
+                    "p_value": c.p_value, "test": test,
                 }
             )  # fmt: skip
         x = count.to_numpy()[keep]
@@ -185,18 +197,28 @@ def context_tests(children: pd.DataFrame, factors=TOXIC_TRIO, contexts=CONTEXTS)
                 "p_value": exact_test(t) if computable else np.nan, "test": test,
             }
         )  # fmt: skip
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    out.insert(out.columns.get_loc("p_value") + 1, "p_holm", stats.holm(out["p_value"]))
+    return out
 
 
-def _not_computed(n_first: int, n_second: int, first: str, second: str) -> str:
-    """Why a comparison of two groups cannot be computed: a group with no child."""
+def _not_computed(
+    n_first: int, n_second: int, first: str, second: str, exposed: int | None = None
+) -> str:
+    """Why a comparison of two groups cannot be computed: a group with no child, or (given
+    the number ``exposed`` of children with the exposure) no child or every child exposed."""
     empty = [name for name, n in ((first, n_first), (second, n_second)) if n == 0]
-    return f"not computed: no child among {' or '.join(empty)}"
+    if empty:
+        return f"not computed: no child among {' or '.join(empty)}"
+    if exposed == 0:
+        return "not computed: no child has this exposure"
+    return "not computed: every child has this exposure"
 
 
 def context_view(results: pd.DataFrame, context: str) -> pd.DataFrame:
     """One context's rows of :func:`context_tests` (joined with :func:`identification`),
-    laid out for reading: counts per group, odds ratio with interval, p-value, status."""
+    laid out for reading: counts per group, odds ratio with interval, p-value and Holm-adjusted
+    p-value, status."""
     part = results[results["context"] == context]
     if part.empty:
         raise KeyError(f"no context {context!r}")
@@ -213,6 +235,7 @@ def context_view(results: pd.DataFrame, context: str) -> pd.DataFrame:
                 )
             ],
             "p": part["p_value"].round(3),
+            "p (Holm)": part["p_holm"].round(3),
             "test": part["test"],
         }
     )

@@ -6,7 +6,8 @@ alike: :func:`trio_table` (children in every combination of the factors), :func:
 and :func:`combinations_by` (per partnership and for everyone), :func:`combinations`,
 :func:`margins`, :func:`pairwise` and :func:`pairwise_matrices` (Jaccard indices and
 conditional proportions), and :func:`odds_ratios` (conditional maximum-likelihood odds ratios
-with exact intervals). Models, contexts, identification and sensitivity build on these in
+with central exact intervals and the matched exact conditional p-values, Holm-adjusted over the
+pairs). Models, contexts, identification and sensitivity build on these in
 :mod:`.loglinear`, :mod:`.context`, :mod:`.identification` and :mod:`.sensitivity`; the
 charts are in :mod:`tees_analysis.report.trio_plots`.
 """
@@ -272,14 +273,16 @@ def sample_odds_ratio(t: np.ndarray) -> float:
 
 def odds_ratios(table: pd.Series) -> pd.DataFrame:
     """Every pair of factors: the 2x2 table (the third factor ignored), the conditional
-    maximum-likelihood odds ratio with its exact 95% interval, the sample odds ratio and
-    Fisher's exact two-sided p-value (:func:`tees_analysis.analysis.stats.compare_two`)."""
+    maximum-likelihood odds ratio with its central exact 95% interval, the sample odds ratio,
+    the central two-sided p-value of the same exact conditional test (so the interval excludes
+    1 exactly when p < 0.05; :func:`tees_analysis.analysis.stats.compare_two`) and ``p_holm``
+    (Holm's adjustment over the pairs: one family). A pair whose table has a row or column
+    total of 0 has no test (NaN)."""
     factors = _factors(table)
     rows = []
     for a, b in itertools.combinations(factors, 2):
         t = two_by_two(table, a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            c = stats.compare_two(int(t[0, 0]), int(t[0].sum()), int(t[1, 0]), int(t[1].sum()))
+        c = stats.compare_two(int(t[0, 0]), int(t[0].sum()), int(t[1, 0]), int(t[1].sum()))
         rows.append(
             {
                 "pair": f"{short(a)} and {short(b)}",
@@ -294,7 +297,9 @@ def odds_ratios(table: pd.Series) -> pd.DataFrame:
                 "p_value": c.p_value,
             }
         )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out["p_holm"] = stats.holm(out["p_value"]) if len(out) else []
+    return out
 
 
 def fmt_ratio(value: float) -> str:

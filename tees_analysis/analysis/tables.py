@@ -12,8 +12,10 @@ whole). This module lays the recomputed figures out the same way:
   figures' *definitions* are read; no published value enters this path.
 * :func:`block_table` (long, for charts) and :func:`side_by_side` (STSCP | HSSCP, for reading)
   for one "About our children" block;
-* :func:`compare_partnerships` -- Fisher's exact test wherever both partnerships report the same
-  measure and category, to be shown with :func:`tees_analysis.analysis.stats.small_sample_caveat`;
+* :func:`compare_partnerships` -- the exact conditional test (central p, matched interval;
+  :func:`tees_analysis.analysis.stats.compare_two`) wherever both partnerships report the same
+  measure and category, with Holm-adjusted p-values, to be shown with
+  :func:`tees_analysis.analysis.stats.small_sample_caveat`;
 * :func:`theme_table`, :func:`figure_list` -- the ten learning themes and any list of figures
   (the neglect sub-figures, the vulnerable babies figures).
 
@@ -216,7 +218,9 @@ def fmt_ratio(value: float) -> str:
 
 
 def fmt_p(value: float) -> str:
-    """A p-value with three decimals (``"<0.001"`` below that)."""
+    """A p-value with three decimals (``"<0.001"`` below that; ``"not computed"`` for NaN)."""
+    if pd.isna(value):
+        return "not computed"
     return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
@@ -385,12 +389,21 @@ def babies_ids(figures: pd.DataFrame) -> list[str]:
 # --------------------------------------------------------------------------- comparisons
 
 
+COMPARISON_COLUMNS = ["measure", "category", "count_STSCP", "n_STSCP", "count_HSSCP", "n_HSSCP",
+                      "odds_ratio", "or_low", "or_high", "p_value", "reason"]  # fmt: skip
+
+
 def compare_partnerships(figures: pd.DataFrame, measures=tuple(CHILDREN_BLOCKS)) -> pd.DataFrame:
-    """Fisher's exact test of STSCP against HSSCP wherever both report a measure and category.
+    """STSCP against HSSCP by the exact conditional test, wherever both report a measure and
+    category.
 
     One row per (measure, category) with a figure for each partnership (as counted): both
     counts and denominators, the conditional maximum-likelihood odds ratio (STSCP against
-    HSSCP) with its exact 95% interval, and the two-sided p-value. Show it with
+    HSSCP) with its central exact 95% interval, the central two-sided p-value of the same exact
+    conditional test (so the interval excludes 1 exactly when p < 0.05;
+    :func:`tees_analysis.analysis.stats.compare_two`), ``p_holm`` (Holm's adjustment over all
+    the rows of this call: one family) and ``reason`` (why a row has no test, e.g. no child of
+    either partnership in the category; blank otherwise). Show it with
     :func:`tees_analysis.analysis.stats.small_sample_caveat`.
     """
     rows = figures[figures["measure"].isin(list(measures)) & (figures["denominator"] > 0)]
@@ -415,15 +428,24 @@ def compare_partnerships(figures: pd.DataFrame, measures=tuple(CHILDREN_BLOCKS))
                 "or_low": float(result.or_low),
                 "or_high": float(result.or_high),
                 "p_value": result.p_value,
+                "reason": result.reason,
             }
         )
-    return pd.DataFrame(records)
+    out = pd.DataFrame(records, columns=COMPARISON_COLUMNS)
+    out.insert(out.columns.get_loc("p_value") + 1, "p_holm", stats.holm(out["p_value"]))
+    return out
+
+
+#: The heading of the p-value columns of :func:`format_comparisons`.
+P_COLUMN = "p (exact conditional, central)"
+P_HOLM_COLUMN = "p (Holm-adjusted)"
 
 
 def format_comparisons(comparisons: pd.DataFrame) -> pd.DataFrame:
-    """:func:`compare_partnerships` as text, for reading."""
+    """:func:`compare_partnerships` as text, for reading (no odds ratio where no test)."""
     records = []
     for row in comparisons.to_dict("records"):
+        tested = not pd.isna(row["p_value"])
         records.append(
             {
                 "measure": CHILDREN_BLOCKS.get(row["measure"], row["measure"]),
@@ -431,8 +453,11 @@ def format_comparisons(comparisons: pd.DataFrame) -> pd.DataFrame:
                 "STSCP": _share(row["count_STSCP"], row["n_STSCP"]),
                 "HSSCP": _share(row["count_HSSCP"], row["n_HSSCP"]),
                 "odds ratio (95% CI)": f"{fmt_ratio(row['odds_ratio'])} "
-                f"({fmt_ratio(row['or_low'])} to {fmt_ratio(row['or_high'])})",
-                "p (Fisher, two-sided)": fmt_p(row["p_value"]),
+                f"({fmt_ratio(row['or_low'])} to {fmt_ratio(row['or_high'])})"
+                if tested
+                else "",
+                P_COLUMN: fmt_p(row["p_value"]),
+                P_HOLM_COLUMN: fmt_p(row["p_holm"]),
             }
         )
     return pd.DataFrame(records)
