@@ -85,7 +85,9 @@ def test_every_listed_table_is_in_a_dataset_that_keeps_every_satisfiable_figure(
         combos += [{p: t, q: own[q]} for t in tables[p]]
     extremes = {p: [min(v, key=lambda t: t[-1]), max(v, key=lambda t: t[-1])] for p, v in
                 tables.items()}  # fmt: skip
-    combos += [dict(zip(extremes, pair, strict=True)) for pair in itertools.product(*extremes.values())]
+    combos += [
+        dict(zip(extremes, pair, strict=True)) for pair in itertools.product(*extremes.values())
+    ]
     for combo in combos:
         solution = model.ilp.solve(None, fix=fixed(model, combo), extra=extra)
         assert solution is not None, combo
@@ -133,11 +135,13 @@ def test_the_reconstruction_and_both_witnesses_lie_inside_every_range(committed,
         "fewest": witness_tables(row.witness_min),
         "most": witness_tables(row.witness_max),
     }
-    rows = committed[~committed["statistic"].str.startswith("context")]
+    rows = committed[~committed["statistic"].str.startswith(("context", "reviews"))]
     for name, tables in datasets.items():
         values = {}
         for scope in [*ident.trio.partnerships, ranges.EVERYONE]:
-            values.update({(k, scope): v for k, v in ranges.table_statistics(tables[scope]).items()})
+            values.update(
+                {(k, scope): v for k, v in ranges.table_statistics(tables[scope]).items()}
+            )
             stack = tables[scope].reshape(1, 2, 2, 2).astype(float)
             for key, v in ranges.deviance_statistics(stack, ranges.loglinear.POOLED).items():
                 values[key, scope] = float(v[0])
@@ -153,6 +157,14 @@ def test_the_reconstruction_and_both_witnesses_lie_inside_every_range(committed,
             if isinstance(value, float) and math.isnan(value):
                 continue
             assert r.minimum - 1e-3 <= value <= r.maximum + 1e-3, (name, r.statistic, r.scope)
+
+
+def test_the_reconstruction_lies_inside_every_context_and_review_range(committed):
+    rows = committed[committed["statistic"].str.startswith(("context", "reviews"))]
+    assert len(rows) == 4 * 5 * 2 + 3 * 6
+    for r in rows.itertuples(index=False):
+        if not math.isnan(r.reconstruction):
+            assert r.minimum - 1e-9 <= r.reconstruction <= r.maximum + 1e-9, r.statistic
 
 
 def test_every_statistic_of_notebook_06_has_a_range(committed):
@@ -171,7 +183,7 @@ def test_every_statistic_of_notebook_06_has_a_range(committed):
     ]  # fmt: skip
     assert set(expected) <= names
     assert set(committed["scope"]) == {"STSCP", "HSSCP", "Tees", ranges.STRATIFIED}
-    assert committed["how"].str.startswith("listed").all()
+    assert committed["how"].str.startswith(("listed", "exact minimum and maximum")).all()
 
 
 def test_the_weighted_distribution_of_all_three_is_a_distribution(ident):

@@ -52,11 +52,12 @@ from ..reconstruction.identified import (
     review_cells,
     trio_set,
 )
-from ..reconstruction.ilp import Expr, Row
+from ..reconstruction.ilp import Expr, Row, parallel_map
 from ..reconstruction.model import CaseModel
 from ..reconstruction.plan import build_plan
 from . import loglinear, stats
-from .cooccurrence import SHORT, review_table, trio_table
+from .context import context_tests
+from .cooccurrence import SHORT, recorded, review_table, trio_table
 from .identification import READINGS_FILE, SATISFIED_FILE, chosen_readings
 
 RECONSTRUCTION = paths.DATA / "reconstruction"
@@ -70,6 +71,10 @@ COLUMNS = [
 ]  # fmt: skip
 #: How each kind of row was obtained (the ``how`` column).
 LISTED = "listed: every consistent combination of the partnerships' trio tables"
+IPF = (
+    "; deviances by iterative proportional fitting (where a fitted count tends to zero, the "
+    "deviance is approached from above and stops within 0.01 of its limit)"
+)
 COUPLED = (
     "listed: every consistent combination of trio tables and context margins, with every "
     "coupling those margins allow (no figure links the context to the trio)"
@@ -222,11 +227,16 @@ def table_statistics(t: np.ndarray) -> dict[str, float]:
 
 
 def deviance_statistics(stack: np.ndarray, models) -> dict[str, np.ndarray]:
-    """Each model's deviance for every table of ``stack`` (axis 0), fitted in one pass."""
-    return {
-        f"deviance: {name}": loglinear.deviances(stack, loglinear.ipf_many(stack, margins))
-        for name, margins in models
-    }
+    """Each model's deviance for every table of ``stack`` (axis 0), fitted in one pass over
+    the distinct tables."""
+    flat = stack.reshape(len(stack), -1)
+    unique, back = np.unique(flat, axis=0, return_inverse=True)
+    unique = unique.reshape((len(unique), *stack.shape[1:]))
+    out = {}
+    for name, margins in models:
+        values = loglinear.deviances(unique, loglinear.ipf_many(unique, margins))
+        out[f"deviance: {name}"] = values[np.asarray(back).ravel()]
+    return out
 
 
 @functools.cache
@@ -242,7 +252,7 @@ def stratified_statistics(tables: dict[str, np.ndarray]) -> dict[str, float]:
     parts = [t for p, t in tables.items() if p != EVERYONE]
     for i, j in PAIRS:
         strata = tuple(_two_by_two(t, i, j) for t in parts)
-        result = stats.stratified(tuple((a, b, c, d) for a, b, c, d in strata))
+        result = stats.stratified(tuple(((a, b), (c, d)) for a, b, c, d in strata))
         out[f"Mantel-Haenszel odds ratio {_names(i, j)}"] = float(result.mh_odds_ratio)
         out[f"exact p-value, common odds ratio {_names(i, j)}"] = float(result.p_value)
     return out
@@ -313,6 +323,8 @@ def context_statistics(ident: Identified) -> list[dict]:
     pooled), and against the partnership, as ranges over the set and every coupling."""
     rows = []
     partnerships = ident.trio.partnerships
+    data = pipeline.load()
+    tests = context_tests(recorded(data.children)).set_index(["context", "exposure"])
     for name, test in EXPOSURES.items():
         # the combinations of tables matter only through each partnership's exposed children
         exposed: dict[tuple[tuple[int, int], ...], float] = defaultdict(float)
@@ -325,18 +337,19 @@ def context_statistics(ident: Identified) -> list[dict]:
                 parts = [_options(n, e, by[p]) for p, (n, e) in zip(partnerships, key, strict=True)]
                 for table, w in _convolve(parts).items():
                     values[table] += weight * w
-            rows += _context_rows(context, name, values)
+            rows += _context_rows(context, name, values, tests.loc[context, name])
         values = defaultdict(float)  # the partnership context: HSSCP against STSCP
         for key, weight in exposed.items():
             sizes = dict(zip(partnerships, key, strict=True))
             if {"HSSCP", "STSCP"} <= set(sizes):
                 (n1, e1), (n2, e2) = sizes["HSSCP"], sizes["STSCP"]
                 values[e1, n1, e2, n2] += weight
-        rows += _context_rows("partnership", name, values)
+        rows += _context_rows("partnership", name, values, tests.loc["partnership", name])
     return rows
 
 
-def _context_rows(context: str, name: str, values: dict) -> list[dict]:
+def _context_rows(context: str, name: str, values: dict, own) -> list[dict]:
+    """The odds ratio and p rows of one context table; ``own``: the reconstruction's test."""
     tables = list(values)
     weights = np.array([values[t] for t in tables])
     odds, p = [], []
@@ -349,10 +362,13 @@ def _context_rows(context: str, name: str, values: dict) -> list[dict]:
             odds.append(math.nan)
             p.append(math.nan)
     out = []
-    for statistic, array in (("odds ratio", odds), ("p-value", p)):
+    for statistic, array, mine in (
+        ("odds ratio", odds, own["odds ratio"]),
+        ("p-value", p, own["p_value"]),
+    ):
         out.append(
             _row(f"context {context} × {name}: {statistic}", EVERYONE, np.array(array), weights,
-                 math.nan, COUPLED if context != "partnership" else LISTED)
+                 float(mine), COUPLED if context != "partnership" else LISTED)
         )  # fmt: skip
     return out
 
@@ -390,7 +406,7 @@ REVIEWS_HOW = (
 )
 
 
-def review_statistics(ident: Identified) -> list[dict]:
+def review_statistics(ident: Identified, threads: int = 2) -> list[dict]:
     """The review-level (family-level) co-occurrence of the trio's themes: exact bounds per
     partnership and for Tees, and the reconstruction's value (no weighting: the weights are
     defined on children)."""
@@ -399,19 +415,28 @@ def review_statistics(ident: Identified) -> list[dict]:
     extra = maximum_rows(model, best)
     data = pipeline.load()
     rows = []
+    jobs = []
     for scope in [*ident.trio.partnerships, EVERYONE]:
         within = ident.trio.partnerships if scope == EVERYONE else (scope,)
         reviews = data.reviews[data.reviews["partnership"].astype(object).isin(within)]
         own = review_table(reviews).to_numpy()
         for name, test in QUANTITIES.items():
             expr = Expr.total(e for (p, f), e in cells.items() if p in within and test(f))
-            low = model.ilp.solve(expr, extra=extra).count(expr)
-            high = model.ilp.solve(expr, maximize=True, extra=extra).count(expr)
             value = int(sum(k for cell, k in zip(CELLS, own, strict=True) if test(cell)))
-            rows.append(
-                {"statistic": f"reviews: {name.replace('_', ' ')}", "scope": scope,
-                 "minimum": low, "maximum": high, "reconstruction": value, "how": REVIEWS_HOW}
-            )  # fmt: skip
+            jobs.append((scope, name, expr, value))
+
+    def bounds(job):
+        expr = job[2]
+        low = model.ilp.solve(expr, extra=extra).count(expr)
+        return low, model.ilp.solve(expr, maximize=True, extra=extra).count(expr)
+
+    for (scope, name, _, value), (low, high) in zip(
+        jobs, parallel_map(bounds, jobs, threads), strict=True
+    ):
+        rows.append(
+            {"statistic": f"reviews: {name.replace('_', ' ')}", "scope": scope,
+             "minimum": low, "maximum": high, "reconstruction": value, "how": REVIEWS_HOW}
+        )  # fmt: skip
     return rows
 
 
@@ -444,14 +469,23 @@ def statistics(ident: Identified) -> pd.DataFrame:
     parts = ident.trio.partnerships
     stack = np.stack([loglinear.stratum_array([combo[p] for p in parts]) for combo in ident.tables])
     mine = loglinear.stratum_array([ident.reconstruction[p] for p in parts])[np.newaxis]
-    for key, values in deviance_statistics(stack, loglinear.STRATIFIED).items():
+    # The last model lets each partnership have its own pairwise associations: it splits by
+    # partnership, so its deviance is the sum of each partnership's pairwise-model deviance.
+    *joint, (own_name, _) = loglinear.STRATIFIED
+    pairwise = f"deviance: {loglinear.POOLED[1][0]}"
+    for key, values in deviance_statistics(stack, joint).items():
         collected[key, STRATIFIED] = list(values)
-    for key, values in deviance_statistics(mine, loglinear.STRATIFIED).items():
+    for key, values in deviance_statistics(mine, joint).items():
         own[STRATIFIED][key] = float(values[0])
+    collected[f"deviance: {own_name}", STRATIFIED] = list(
+        np.sum([collected[pairwise, p] for p in parts], axis=0)
+    )
+    own[STRATIFIED][f"deviance: {own_name}"] = sum(own[p][pairwise] for p in parts)
     rows = [
-        _row(key, scope, values, ident.weights, own[scope].get(key, math.nan), LISTED)
+        _row(key, scope, values, ident.weights, own[scope].get(key, math.nan),
+             LISTED + IPF if key.startswith("deviance") else LISTED)
         for (key, scope), values in collected.items()
-    ]
+    ]  # fmt: skip
     rows += context_statistics(ident)
     rows += review_statistics(ident)
     out = pd.DataFrame(rows, columns=COLUMNS)
@@ -516,7 +550,7 @@ def load(path: Path | str = SET_FILE) -> pd.DataFrame:
     """The committed identified set's statistics (numbers as floats, ``inf`` kept)."""
     frame = pd.read_csv(path, keep_default_na=False, dtype=str)
     for column in ("minimum", "maximum", "reconstruction", "mean", "p05", "p95"):
-        frame[column] = pd.to_numeric(frame[column].replace("", "nan"))
+        frame[column] = frame[column].map(lambda v: float(v) if v else math.nan)
     return frame
 
 
