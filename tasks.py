@@ -155,7 +155,13 @@ def parallel(args: list[str]) -> list[str]:
     return ["-n", str(workers), "--dist", "loadscope"] if workers > 1 else []
 
 
-BENCHMARKS = ["bench_reconstruct.py", "bench_scale.py", "bench_collection.py", "bench_tests.py"]
+BENCHMARKS = [
+    "bench_reconstruct.py",
+    "bench_identified.py",
+    "bench_scale.py",
+    "bench_collection.py",
+    "bench_tests.py",
+]
 
 
 def bench(args: list[str]) -> int:

@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import json
+import os
+import platform
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results"
 
 
+def cpu() -> str:
+    """The processor's model name (Linux), else what the platform says."""
+    try:
+        return next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
+
+
 def save_record(name: str, record: dict) -> Path:
-    """Write ``record`` to ``results/<name>.json`` (what ``report.py`` reads) and say so."""
+    """Write ``record`` to ``results/<name>.json`` (what ``report.py`` reads) and say so.
+
+    The record gets the processor it ran on (``cpu``, ``cores``), so that the report names the
+    machine of each result rather than the machine that writes the report.
+    """
+    record = {"cpu": cpu(), "cores": os.cpu_count(), **record}
     path = RESULTS / f"{name}.json"
     RESULTS.mkdir(exist_ok=True)
     path.write_text(json.dumps(record, indent=2) + "\n")

@@ -56,16 +56,12 @@ def machine() -> list[str]:
             versions.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
             continue
-    try:
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        cpu = platform.processor() or platform.machine()
+    records = [load(name) for name in NAMES]
+    cpus = sorted({r["cpu"] for r in records if r and r.get("cpu")})
+    cpu = " / ".join(cpus) or "not recorded (results older than the machine field)"
     return [
-        f"- Machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.machine()}",
+        f"- Machine(s) of the results: {cpu}, {os.cpu_count()} cores, {platform.system()} "
+        f"{platform.machine()}",
         f"- Python {sys.version.split()[0]}; " + ", ".join(versions),
         "- Shared machine: absolute times vary from run to run; the ratios to a floor measured "
         "in the same run are the figures to compare.",
@@ -167,14 +163,40 @@ def reconstruct(r: dict) -> list[str]:
     ]
 
 
+def identified(r: dict) -> list[str]:
+    med = r["median_seconds"]
+    met = met_target(r)
+    return [
+        "## 4. Identified set: every consistent trio table and every statistic over it",
+        "",
+        f"Target: <= {r['target_seconds']:.0f} s in total. Latest: {verdict(met)} "
+        f"(median of {r['runs']} runs, {r['threads']} threads; {r['programs']} integer "
+        f"programs, {r['set_over_floor']} x the time of as many bare feasibility solves).",
+        "",
+        "| part | median s |",
+        "|---|---|",
+        *(f"| {part} | {seconds:.2f} |" for part, seconds in med.items()),
+    ]
+
+
 def tests(r: dict) -> list[str]:
     return [
-        "## 4. Test suite (README's test command)",
+        "## 5. Test suite (README's test command)",
         "",
         f"Target: <= {r['target_s']:.0f} s on 2 cores. Latest: {verdict(r['met'])} — median "
         f"{r['median_s']:.1f} s of {r['runs']} runs ({', '.join(map(str, r['runs_s']))} s) of "
         f"`{r['command']}` on {r['cores']} cores.",
     ]
+
+
+SECTIONS = {
+    "collection": collection,
+    "scale": scale,
+    "reconstruct": reconstruct,
+    "identified": identified,
+    "tests": tests,
+}
+NAMES = tuple(SECTIONS)
 
 
 def main() -> Path:
@@ -186,12 +208,7 @@ def main() -> Path:
         *machine(),
         "",
     ]
-    for name, section in [
-        ("collection", collection),
-        ("scale", scale),
-        ("reconstruct", reconstruct),
-        ("tests", tests),
-    ]:
+    for name, section in SECTIONS.items():
         record = load(name)
         if record is None:
             lines += [f"## {name}", "", f"not run (no `results/{name}.json`).", ""]
