@@ -21,8 +21,6 @@ from tees_analysis.analysis import context, cooccurrence, identification, loglin
 from tees_analysis.data import pipeline
 from tees_analysis.data.schema import TOXIC_TRIO
 from tees_analysis.paths import RAW
-from tees_analysis.published.measures import compute_figures
-from tees_analysis.published.rules import load_rules
 from tees_analysis.reconstruction import bounds
 from tees_analysis.report import trio_plots
 
@@ -336,32 +334,6 @@ def test_low_p_lines_group_by_status_only_when_there_is_one():
         "1 not computed",
         "  - age × all three: p = 0.046",
     ]
-
-
-def test_a_swap_of_outcomes_keeps_every_figure(dataset):
-    rules = load_rules()
-    readings = identification.chosen_readings()
-    children = dataset.children.reset_index(drop=True)
-    died = children.index[children["outcome"] == "died"][0]
-    other = children.index[
-        (children["outcome"] == "significant harm")
-        & (children["partnership"] == children.at[died, "partnership"])
-    ][0]
-    alternative = identification._swapped(dataset, died, other, ("outcome",))
-    assert (alternative.children["outcome"] != children["outcome"]).sum() == 2
-    before = compute_figures(dataset, rules, readings)[["figure_id", "count", "denominator"]]
-    after = compute_figures(alternative, rules, readings)[["figure_id", "count", "denominator"]]
-    assert before.equals(after)
-    assert identification._links_hold(alternative, rules, rules.check_readings(readings))
-
-
-def test_outcome_tables_are_specific_to_the_reconstruction(dataset):
-    result = identification.identification(dataset, contexts=context.CONTEXTS[:1])
-    assert (result["identification"] == cooccurrence.SPECIFIC).all()
-    assert result["evidence"].str.contains("exchange").all()
-
-
-# --------------------------------------------------------------------------- figures
 
 
 def test_figures_draw_without_warnings(dataset):

@@ -329,3 +329,11 @@ def test_unit_note_says_whether_the_shares_per_child_and_per_review_differ(tees)
             same.loc[same["key"] == f"reviews_{key}", column] = same.loc[child, column].iloc[0]
     assert "gives the same share" in national.unit_note(same)
     assert ("a different share" in note) != ("the same share" in note)
+
+
+def test_the_cached_tables_equal_a_fresh_computation(consistent):
+    for path, data in national.cache_files(*consistent).items():
+        assert path.exists(), f"{path} is missing: run python -m tees_analysis.analysis.national"
+        assert path.read_bytes() == data, (
+            f"{path} is stale: run python -m tees_analysis.analysis.national"
+        )

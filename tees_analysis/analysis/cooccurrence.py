@@ -7,8 +7,8 @@ and :func:`combinations_by` (per partnership and for everyone), :func:`combinati
 :func:`margins`, :func:`pairwise` and :func:`pairwise_matrices` (Jaccard indices and
 conditional proportions), and :func:`odds_ratios` (conditional maximum-likelihood odds ratios
 with central exact intervals and the matched exact conditional p-values, Holm-adjusted over the
-pairs). Models, contexts, identification and sensitivity build on these in
-:mod:`.loglinear`, :mod:`.context`, :mod:`.identification` and :mod:`.sensitivity`; the
+pairs). Models, contexts and what the report identifies build on these in
+:mod:`.loglinear`, :mod:`.context`, :mod:`.identification` and :mod:`.ranges`; the
 charts are in :mod:`tees_analysis.report.trio_plots`.
 """
 
@@ -105,6 +105,13 @@ def trio_table(children: pd.DataFrame, factors=TOXIC_TRIO) -> pd.Series:
 TRIO_THEMES = ("theme_domestic_abuse", "theme_parental_mental_health", "theme_substance_misuse")
 
 
+def review_frame(reviews: pd.DataFrame, themes=TRIO_THEMES) -> pd.DataFrame:
+    """The reviews with the trio's theme flags recorded, under the factors' column names, for
+    the child-level functions (:func:`combinations_by`, :func:`stratified_odds_ratios`)."""
+    frame = reviews[reviews[list(themes)].notna().all(axis=1)]
+    return frame.rename(columns=dict(zip(themes, TOXIC_TRIO, strict=True)))
+
+
 def review_table(reviews: pd.DataFrame, themes=TRIO_THEMES) -> pd.Series:
     """Reviews flagged with every combination of the trio's three themes (review level).
 
@@ -113,11 +120,7 @@ def review_table(reviews: pd.DataFrame, themes=TRIO_THEMES) -> pd.Series:
     with a theme not recorded are left out, as children are in :func:`trio_table`. The index
     is named after the factors (as :func:`trio_table`'s), for the same functions to apply.
     """
-    frame = reviews[list(themes)]
-    frame = frame[frame.notna().all(axis=1)].rename(
-        columns=dict(zip(themes, TOXIC_TRIO, strict=True))
-    )
-    return trio_table(frame)
+    return trio_table(review_frame(reviews, themes)).rename("reviews")
 
 
 def table_from_cells(cells: dict, factors=TOXIC_TRIO) -> pd.Series:
@@ -300,6 +303,63 @@ def odds_ratios(table: pd.Series) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     out["p_holm"] = stats.holm(out["p_value"]) if len(out) else []
     return out
+
+
+#: The label of the common odds ratio over the partnerships in :func:`stratified_odds_ratios`.
+COMMON = "common to the partnerships (Mantel–Haenszel; exact conditional)"
+
+
+def stratified_odds_ratios(children: pd.DataFrame, by: str = "partnership", factors=TOXIC_TRIO,
+                           everyone: str = "Tees") -> pd.DataFrame:  # fmt: skip
+    """Every pair of factors within each group of ``by``, pooled, and common to the groups.
+
+    One row per pair and scope: each partnership's own table, the pooled table of everyone
+    (``everyone``), and the odds ratio common to the partnerships -- the Mantel-Haenszel
+    estimate with the exact conditional interval and central p for a common odds ratio
+    (:func:`tees_analysis.analysis.stats.stratified`), and the Breslow-Day-Tarone test of
+    whether the partnerships' odds ratios differ. p-values of the same exact method throughout,
+    so each interval excludes 1 exactly when its p < 0.05; ``p_holm`` adjusts the whole table
+    (one family). Children with a factor not recorded are left out.
+    """
+    children = recorded(children, factors)
+    groups = [] if by not in children else list(pd.unique(children[by].astype(object)))
+    tables = {str(g): trio_table(children[children[by].astype(object) == g], factors)
+              for g in groups}  # fmt: skip
+    pooled = trio_table(children, factors)
+    rows = []
+    for a, b in itertools.combinations(list(factors), 2):
+        pair = f"{short(a)} and {short(b)}"
+        strata = []
+        for scope, table in [*tables.items(), (everyone, pooled)]:
+            t = two_by_two(table, a, b)
+            c = stats.compare_two(int(t[0, 0]), int(t[0].sum()), int(t[1, 0]), int(t[1].sum()))
+            rows.append(
+                {"pair": pair, "scope": scope, "children": int(t.sum()), "both": int(t[0, 0]),
+                 "odds ratio": c.odds_ratio, "ci_low": c.or_low, "ci_high": c.or_high,
+                 "p_value": c.p_value, "note": c.reason}
+            )  # fmt: skip
+            if scope != everyone:
+                strata.append(tuple(tuple(int(v) for v in row) for row in t))
+        if len(strata) > 1:
+            s = stats.stratified(tuple(strata))
+            note = s.reason or "; ".join(
+                x for x in (s.strata_note, _homogeneity(s)) if x
+            )  # fmt: skip
+            rows.append(
+                {"pair": pair, "scope": COMMON, "children": int(pooled.sum()), "both": np.nan,
+                 "odds ratio": s.mh_odds_ratio, "ci_low": s.or_low, "ci_high": s.or_high,
+                 "p_value": s.p_value, "note": note}
+            )  # fmt: skip
+    out = pd.DataFrame(rows)
+    out["p_holm"] = stats.holm(out["p_value"]) if len(out) else []
+    return out
+
+
+def _homogeneity(s) -> str:
+    """The test of whether the strata's odds ratios differ, in words."""
+    if isinstance(s.homogeneity_p, float) and math.isnan(s.homogeneity_p):
+        return s.homogeneity_note
+    return f"partnerships' odds ratios differ? Breslow-Day-Tarone p = {s.homogeneity_p:.3f}"
 
 
 def fmt_ratio(value: float) -> str:

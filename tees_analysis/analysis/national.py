@@ -35,7 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..paths import DATA
+from ..data import atomic
+from ..paths import DATA, display
 from ..published.figures import load_published
 from ..published.rules import Rules, load_rules
 from ..reconstruction.identified import maximum_rows
@@ -746,3 +747,43 @@ def comparison_lines(table: pd.DataFrame) -> list[str]:
             f"{KNOWN.get(known, known)}. National: {national}."
         )
     return lines
+
+
+# =========================================================================== cached tables
+
+TEES_FILE = DATA / "reconstruction" / "tees_measures.csv"
+MARGINS_FILE = DATA / "reconstruction" / "outcome_margins.csv"
+
+
+def cache_files(model=None, best: int | None = None) -> dict[Path, bytes]:
+    """:func:`tees_measures` and :func:`outcome_margins` as CSV bytes, for
+    ``data/reconstruction/`` (they solve a few dozen integer programs: notebook 07 reads them
+    from there; a test checks they equal a fresh computation)."""
+    model, best = _consistent(model, best)
+    frames = {
+        TEES_FILE: tees_measures(model, best),
+        MARGINS_FILE: outcome_margins(model, best),
+    }
+    return {
+        path: frame.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode()
+        for path, frame in frames.items()
+    }
+
+
+def load_tees_measures(path: Path | str = TEES_FILE) -> pd.DataFrame:
+    """The committed :func:`tees_measures` (``data/reconstruction/tees_measures.csv``)."""
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+
+def load_outcome_margins(path: Path | str = MARGINS_FILE) -> pd.DataFrame:
+    """The committed :func:`outcome_margins` (``data/reconstruction/outcome_margins.csv``)."""
+    return pd.read_csv(path, keep_default_na=False)
+
+
+def main() -> None:
+    for path in atomic.write_files(cache_files()):
+        print(f"wrote {display(path)}")
+
+
+if __name__ == "__main__":
+    main()

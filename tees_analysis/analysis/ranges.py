@@ -20,7 +20,7 @@ and reports, per statistic and scope:
 The context tests cross the trio with the outcome, neglect and age. No published figure links
 those fields to the trio: with each partnership's totals given, every coupling with those
 margins (the transportation region of the two margins) is counted as possible; the figures
-constrain these fields only through the review flags of their themes (assumption A29).
+constrain these fields only through the review flags of their themes (assumption A31).
 
 ``python -m tees_analysis.analysis.ranges`` writes ``data/reconstruction/identified_set.csv``
 and ``data/reconstruction/trio_tables.csv``; a test checks they equal a fresh computation.
@@ -389,7 +389,7 @@ def _row(statistic, scope, values, weights, reconstruction, how) -> dict:
     if not known.any():
         return {**row, **dict.fromkeys(("minimum", "maximum", "mean", "p05", "p95"), math.nan)}
     v, w = values[known], weights[known]
-    finite = np.isfinite(v).all() and known.all()
+    finite = bool(np.isfinite(v).all())  # the mean of the tables with a value
     return {
         **row,
         "minimum": float(v.min()),
@@ -590,8 +590,9 @@ def _shown(value: float, statistic: str) -> str:
 
 def range_table(frame: pd.DataFrame, statistics, scopes=None) -> pd.DataFrame:
     """Chosen rows of the identified set's statistics, for reading: the reconstruction's value
-    (a choice), the identified range (every dataset consistent with the report) and, under the
-    stated weighting, the mean and the central 90% of the weight."""
+    (a choice), the identified range (every dataset consistent with the report), whether that
+    is one value (identified) and, under the stated weighting, the mean and the central 90% of
+    the weight."""
     part = frame[frame["statistic"].isin(list(statistics))]
     if scopes is not None:
         part = part[part["scope"].isin(list(scopes))]
@@ -609,9 +610,58 @@ def range_table(frame: pd.DataFrame, statistics, scopes=None) -> pd.DataFrame:
                 "statistic": r.statistic,
                 "scope": r.scope,
                 "in the reconstruction (a choice)": _shown(r.reconstruction, r.statistic),
-                "identified range": f"{_shown(r.minimum, r.statistic)} to "
-                f"{_shown(r.maximum, r.statistic)}",
+                "identified range": _shown(r.minimum, r.statistic)
+                if r.minimum == r.maximum
+                else f"{_shown(r.minimum, r.statistic)} to {_shown(r.maximum, r.statistic)}",
+                "status": "identified" if r.minimum == r.maximum else "a range: not identified",
                 "if every consistent dataset were equally likely (an assumption)": weighted,
             }
         )
     return pd.DataFrame(rows)
+
+
+def load_tables(path: Path | str = TABLES_FILE) -> pd.DataFrame:
+    """The committed list of every consistent trio table of each partnership."""
+    return pd.read_csv(path)
+
+
+def weighted_distribution(tables: pd.DataFrame | None = None, scope: str = EVERYONE,
+                          quantity: str = "all_three") -> dict[int, float]:  # fmt: skip
+    """The distribution of one count under the stated weighting, from the committed tables.
+
+    Every partnership's table combines with every other's (the identified set is their
+    product, proved by :func:`tees_analysis.reconstruction.identified.trio_set`), so the Tees
+    distribution is the convolution of the partnerships' distributions.
+    """
+    tables = load_tables() if tables is None else tables
+    test = QUANTITIES[quantity]
+    columns = [cell_label(c) for c in CELLS]
+    out: dict[int, float] = {0: 1.0}
+    for p, part in tables.groupby("partnership", sort=False):
+        if scope not in (p, EVERYONE):
+            continue
+        own: dict[int, float] = defaultdict(float)
+        for counts, labellings in zip(
+            part[columns].to_numpy(), part["labellings"].to_numpy(), strict=True
+        ):
+            value = sum(k for cell, k in zip(CELLS, counts, strict=True) if test(cell))
+            own[int(value)] += float(labellings)
+        total = sum(own.values())
+        nxt: dict[int, float] = defaultdict(float)
+        for a, w in out.items():
+            for b, v in own.items():
+                nxt[a + b] += w * v / total
+        out = nxt
+    return dict(sorted(out.items()))
+
+
+def distribution_summary(distribution: dict[int, float]) -> dict[str, float]:
+    """Mean, mode and the central 90% (5th and 95th percentiles) of a distribution."""
+    values = np.array(list(distribution), dtype=float)
+    weights = np.array(list(distribution.values()))
+    return {
+        "mean": float(np.sum(values * weights)),
+        "mode": int(values[np.argmax(weights)]),
+        "p05": _quantile(values, weights, 0.05),
+        "p95": _quantile(values, weights, 0.95),
+    }

@@ -88,6 +88,15 @@ OUTPUT_FILES = (
      "explained"),
     ("`bounds.csv`", "exact bounds of the toxic-trio co-occurrence over all consistent "
      "datasets, with witnesses, beside the Frechet bounds"),
+    ("`trio_tables.csv`", "the identified set: every consistent DA x PMH x SM table of each "
+     "partnership, with its number of labellings (written by `python -m "
+     "tees_analysis.analysis.ranges`)"),
+    ("`identified_set.csv`", "every co-occurrence statistic of notebook 06 over the identified "
+     "set: range, the reconstruction's value, and the weighted mean and central 90% "
+     "(same writer)"),
+    ("`tees_measures.csv`, `outcome_margins.csv`", "the Tees shares of notebook 07 over every "
+     "consistent dataset, and every consistent outcome margin (written by `python -m "
+     "tees_analysis.analysis.national`)"),
 )  # fmt: skip
 
 

@@ -107,10 +107,13 @@ def comparison_summary(comparisons, data, alpha: float = 0.05) -> Markdown:
             "*No comparison is made: it needs children of both partnerships in the same "
             f"category, and these data hold {held}.*"
         )
-    low = int((comparisons["p_value"] < alpha).sum())
+    tested = comparisons[comparisons["p_value"].notna()]
+    low = int((tested["p_value"] < alpha).sum())
+    adjusted = int((tested["p_holm"] < alpha).sum()) if "p_holm" in tested else None
+    holm = f"; {adjusted} after Holm's adjustment for the number of comparisons"
     return Markdown(
-        f"{low} of {len(comparisons)} comparisons have p < {alpha:g} (without correcting for "
-        f"the number of comparisons). {small_sample_caveat(sizes.values())}"
+        f"{low} of {plural(len(tested), 'comparison')} have p < {alpha:g} before adjusting"
+        f"{holm if adjusted is not None else ''}. {small_sample_caveat(sizes.values())}"
     )
 
 
@@ -140,4 +143,129 @@ def recorded_note(all_children, recorded, factors) -> Markdown:
         f"**{k} of the {children(n)}** have each of the {len(factors)} factors recorded as yes "
         f"or no; the other {n - k} (a factor not recorded) cannot be placed in a combination "
         "and are left out of the tables and tests below."
+    )
+
+
+# --------------------------------------------------------------------------- the toxic trio
+
+
+def _row(frame, statistic: str, scope: str):
+    hit = frame[(frame["statistic"] == statistic) & (frame["scope"] == scope)]
+    return None if hit.empty else hit.iloc[0]
+
+
+def _number(value: float, whole: bool = True) -> str:
+    if value == float("inf"):
+        return "infinite"
+    return f"{value:.0f}" if whole else f"{value:.2g}"
+
+
+def _span(row, whole: bool = True, joiner: str = "to") -> str:
+    """A statistic's identified range in words: ``"5 to 15"`` (or one value)."""
+    low, high = row["minimum"], row["maximum"]
+    if low == high:
+        return _number(low, whole)
+    return f"{_number(low, whole)} {joiner} {_number(high, whole)}"
+
+
+def p_text(value: float) -> str:
+    """A p-value in words: three decimals, ``"< 0.001"`` below that."""
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def trio_findings(frame, bounds, distribution: dict[int, float], alpha: float = 0.05) -> Markdown:
+    """What the report identifies about the toxic trio, and what it does not, as bullets.
+
+    ``frame``: the identified set's statistics (``data/reconstruction/identified_set.csv``);
+    ``bounds``: ``bounds.csv``; ``distribution``: the weighted distribution of the Tees count
+    with all three factors. Every number is read from them.
+    """
+    from ..analysis.ranges import distribution_summary
+
+    lines = []
+    margins = {r.scope: r.margins for r in bounds[bounds["quantity"] == "all_three"].itertuples()}
+    tees = next(s for s in margins if s not in ("STSCP", "HSSCP"))
+    totals = [
+        f"{s}: {m.split(' of ')[0].replace('/', ', ')} of {m.split(' of ')[1]}"
+        for s, m in margins.items()
+    ]
+    lines.append(
+        "**Identified:** how many children had each factor — domestic abuse, parental mental "
+        f"ill-health, substance misuse ({'; '.join(totals)}). These are the same in every "
+        "dataset consistent with the report."
+    )
+    all_three = {s: _row(frame, "children: all three", s) for s in margins}
+    parts = "; ".join(
+        f"{s} {_span(all_three[s])} of {margins[s].split(' of ')[1]}" for s in margins if s != tees
+    )
+    lines.append(
+        f"**A range, not a number:** between {_span(all_three[tees], joiner='and')} of the "
+        f"{margins[tees].split(' of ')[1]} children had all three factors ({parts}). Which "
+        "number is true, the published figures do not say."
+    )
+    scopes = [s for s in margins if s != tees]
+    if len(scopes) == 2:
+        a, b = (all_three[s] for s in scopes)
+        for first, second, x, y in ((scopes[0], scopes[1], a, b), (scopes[1], scopes[0], b, a)):
+            if x["minimum"] > y["maximum"]:
+                lines.append(
+                    f"**Identified:** {first} had more children with all three factors than "
+                    f"{second} in every consistent dataset (at least {x['minimum']:.0f} against "
+                    f"at most {y['maximum']:.0f})."
+                )
+    spans = []
+    for pair in ("DA and PMH", "DA and SM", "PMH and SM"):
+        row = _row(frame, f"odds ratio {pair}", tees)
+        if row is not None and row["minimum"] < 1 < row["maximum"]:
+            spans.append(f"{pair} {_span(row, whole=False)}")
+    if spans:
+        lines.append(
+            "**Not identified:** whether the factors go together. Over the consistent datasets "
+            f"the pooled odds ratios run from below 1 to above 1 ({'; '.join(spans)})."
+        )
+    fixed = frame[frame["statistic"].str.startswith("context partnership")
+                  & frame["statistic"].str.endswith("p-value")
+                  & (frame["minimum"] == frame["maximum"])
+                  & (frame["minimum"] < alpha)]  # fmt: skip
+    for row in fixed.itertuples(index=False):
+        what = row.statistic.split("× ", 1)[1].split(":")[0]
+        lines.append(
+            f"**Identified:** the partnerships differ in {what}: exact p = {p_text(row.minimum)} "
+            "in every consistent dataset (before adjusting for the number of tests)."
+        )
+    context = frame[frame["statistic"].str.startswith(("context outcome", "context neglect",
+                                                       "context age"))
+                    & frame["statistic"].str.endswith("p-value")]  # fmt: skip
+    if len(context):
+        lines.append(
+            "**Not identified:** any link between the factors and the outcome, neglect or age. "
+            "No published figure links them; over the consistent datasets these tests' p-values "
+            f"run from {p_text(context['minimum'].min())} to {p_text(context['maximum'].max())}."
+        )
+    summary = distribution_summary(distribution)
+    lines.append(
+        "**An assumption, not data:** if every consistent child-level dataset were equally "
+        f"likely, about {summary['mean']:.1f} children would have all three factors (most "
+        f"often {summary['mode']}; 90% of the weight between {summary['p05']:.0f} and "
+        f"{summary['p95']:.0f}). This describes the datasets the report allows, not the "
+        "children of Tees."
+    )
+    return Markdown(bullets(lines))
+
+
+def census_note(data) -> Markdown:
+    """What the intervals and tests mean when the reviews are all the reviews of their years."""
+    years = sorted({int(y) for y in data.reviews["year"].dropna()})
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
+    who = listing(sizes_by_partnership(data.children)) or "no partnership"
+    return Markdown(
+        f"The {plural(len(data.reviews), 'review')} analysed here are **all** the local reviews "
+        f"of {span} in {who}, not a sample of them, and the {children(len(data.children))} are "
+        "all the children of those reviews. So the intervals and tests in this collection do "
+        "not describe a sampling error in the usual sense — there is no larger set of these "
+        "reviews they were drawn from. They answer a different question: **how much could "
+        "these counts differ by chance alone**, if the same circumstances produced reviews "
+        "again (the reviews as a sample of what the same system could have produced). With so "
+        "few children, chance alone moves a percentage by many points, and only large "
+        "differences stand out."
     )

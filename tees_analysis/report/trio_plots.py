@@ -3,8 +3,8 @@
 :func:`plot_bounds` (the exact and the Frechet ranges of each count, with the reconstruction's
 value), :func:`plot_upset` (every combination; ``upsetplot``'s warnings silenced),
 :func:`plot_venn`, :func:`plot_pairwise` (counts, Jaccard, conditional proportions) and
-:func:`plot_sensitivity`. :func:`save_figure` saves through :func:`.style.save` without
-matplotlib's tight-layout note for UpSet plots.
+:func:`plot_ranges` (odds ratios over the identified set). :func:`save_figure` saves through
+:func:`.style.save` without matplotlib's tight-layout note for UpSet plots.
 """
 
 from __future__ import annotations
@@ -12,17 +12,20 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle
+from matplotlib.ticker import MaxNLocator
 
 from ..analysis.cooccurrence import (
     QUANTITY_SHORT,
     _cells,
     _factors,
-    combinations,
     label,
     margins,
-    odds_ratios,
     pairwise_matrices,
     short,
 )
@@ -37,8 +40,6 @@ FACTOR_COLOURS = ("#1b9e77", "#d95f02", "#7570b3")
 
 def plot_bounds(bounds: pd.DataFrame, colours: dict[str, str] | None = None):
     """One panel per scope: Frechet range (wide, grey), exact range (narrow), reconstruction."""
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
 
     colours = PARTNERSHIP_COLOURS if colours is None else colours
     scopes = list(dict.fromkeys(bounds["scope"]))
@@ -84,7 +85,6 @@ def plot_bounds(bounds: pd.DataFrame, colours: dict[str, str] | None = None):
 
 def plot_upset(table: pd.Series, title: str | None = None):
     """UpSet plot of every combination (``upsetplot``), its deprecation warnings silenced."""
-    import matplotlib.pyplot as plt
     import upsetplot
 
     factors, n = _factors(table), int(table.sum())
@@ -133,8 +133,6 @@ _VENN_TEXT = {
 
 def plot_venn(table: pd.Series, title: str | None = None):
     """A three-set Venn diagram (circles, not to scale) with the count of every region."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Circle
 
     factors = _factors(table)
     if len(factors) != 3:
@@ -166,8 +164,6 @@ def plot_venn(table: pd.Series, title: str | None = None):
 
 def plot_pairwise(table: pd.Series, title: str | None = None):
     """Heatmaps of the pairwise matrices: counts, Jaccard and P(column | row)."""
-    import matplotlib.pyplot as plt
-    import seaborn as sns
 
     n = int(table.sum())
     mats = pairwise_matrices(table)
@@ -204,44 +200,47 @@ def save_figure(fig, name: str, caption: str, folder: Path | None = None) -> lis
         return style.save(fig, name, caption, folder)
 
 
-def plot_sensitivity(tables: dict[str, pd.Series], colours: dict[str, str] | None = None):
-    """Combination counts and pairwise odds ratios (log scale, exact 95% CI) per table."""
-    import matplotlib.pyplot as plt
+def plot_ranges(frame: pd.DataFrame, title: str | None = None):
+    """Each pair's odds ratio over the identified set (log scale): the identified range (thin),
+    the central 90% under the stated weighting (thick), and the reconstruction's value (dot).
 
-    names = list(tables)
-    palette = colours or dict(zip(names, ("#4d4d4d", "#2c7fb8", "#d95f0e", "#31a354"),
-                                  strict=False))  # fmt: skip
-    n = int(next(iter(tables.values())).sum())
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2),
-                                      gridspec_kw={"width_ratios": [1.25, 1]})  # fmt: skip
-    frames = {name: combinations(t) for name, t in tables.items()}
-    order = frames[names[0]]["combination"].tolist()
-    width = 0.8 / len(names)
-    x = np.arange(len(order))
-    for k, name in enumerate(names):
-        counts = frames[name].set_index("combination").loc[order, "children"]
-        left.bar(x + (k - (len(names) - 1) / 2) * width, counts, width, label=name,
-                 color=palette[name])  # fmt: skip
-    left.set_xticks(x, order, rotation=35, ha="right")
-    left.set_ylabel(f"children (of {n})")
-    left.set_title("Children in each combination")
-    left.legend(fontsize=8, frameon=False)
-    low_lim, high_lim = 0.02, 1000.0
-    pairs = None
-    for k, name in enumerate(names):
-        o = odds_ratios(tables[name])
-        pairs = o["pair"].tolist()
-        y = np.arange(len(o)) + (k - (len(names) - 1) / 2) * 0.22
-        est = o["odds ratio"].clip(low_lim, high_lim).fillna(1.0)
-        lo = o["ci_low"].clip(low_lim, high_lim)
-        hi = o["ci_high"].clip(low_lim, high_lim)
-        right.hlines(y, lo, hi, color=palette[name], lw=2)
-        right.scatter(est, y, color=palette[name], s=25, zorder=3, label=name)
-    right.axvline(1, color="#999999", lw=1, ls="--")
-    right.set_xscale("log")
-    right.set_xlim(low_lim, high_lim)
-    right.set_yticks(np.arange(len(pairs)), pairs)
-    right.invert_yaxis()
-    right.set_xlabel("odds ratio, log scale (exact 95% interval;\nclipped at the axis ends)")
-    right.set_title(f"Pairwise odds ratios ({n} children)")
+    ``frame``: the identified set's statistics (:func:`tees_analysis.analysis.ranges.load`).
+    Infinite and zero values are drawn at the axis ends, with an arrow.
+    """
+    low_lim, high_lim = 0.01, 1000.0
+    rows = frame[frame["statistic"].str.startswith(("odds ratio", "Mantel-Haenszel odds ratio"))]
+    labels, fig = [], None
+    fig, ax = plt.subplots(figsize=(9, 0.42 * len(rows) + 1.6))
+    for y, r in enumerate(rows.itertuples(index=False)):
+        pair = r.statistic.replace("Mantel-Haenszel odds ratio ", "").replace("odds ratio ", "")
+        scope = "common (Mantel–Haenszel)" if r.statistic.startswith("Mantel") else r.scope
+        labels.append(f"{pair}, {scope}")
+        colour = PARTNERSHIP_COLOURS.get(r.scope, "#4d4d4d")
+        lo, hi = (float(np.clip(v, low_lim, high_lim)) for v in (r.minimum, r.maximum))
+        ax.hlines(y, lo, hi, color=colour, lw=1.2)
+        if not np.isnan(r.p05):
+            p05, p95 = (float(np.clip(v, low_lim, high_lim)) for v in (r.p05, r.p95))
+            ax.hlines(y, p05, p95, color=colour, lw=5, alpha=0.55)
+        for value, end in ((r.minimum, "<"), (r.maximum, ">")):
+            if value <= low_lim or value >= high_lim:
+                ax.plot(low_lim if end == "<" else high_lim, y, marker=end, color=colour, ms=6)
+        if not np.isnan(r.reconstruction):
+            ax.scatter(float(np.clip(r.reconstruction, low_lim, high_lim)), y, s=28,
+                       facecolor="white", edgecolor="black", zorder=3)  # fmt: skip
+    ax.axvline(1, color="#999999", lw=1, ls="--")
+    ax.set_xscale("log")
+    ax.set_xlim(low_lim * 0.7, high_lim * 1.4)
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("odds ratio, log scale (0 and infinity drawn at the ends)")
+    ax.set_title(title or "Odds ratios over every dataset consistent with the report")
+    handles = [
+        Line2D([], [], color="#4d4d4d", lw=1.2, label="identified range"),
+        Line2D([], [], color="#4d4d4d", lw=5, alpha=0.55,
+               label="central 90% if every consistent dataset were equally likely"),
+        Line2D([], [], ls="", marker="o", mfc="white", mec="black",
+               label="the reconstruction's value (a choice)"),
+    ]  # fmt: skip
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2,
+              fontsize=8, frameon=False)  # fmt: skip
     return fig
