@@ -331,8 +331,8 @@ def test_unit_note_says_whether_the_shares_per_child_and_per_review_differ(tees)
     assert ("a different share" in note) != ("the same share" in note)
 
 
-def test_the_cached_tables_equal_a_fresh_computation(consistent):
-    for path, data in national.cache_files(*consistent).items():
+def test_the_cached_tables_equal_a_fresh_computation(tees, margins):
+    for path, data in national.cache_bytes(tees, margins).items():
         assert path.exists(), f"{path} is missing: run python -m tees_analysis.analysis.national"
         assert path.read_bytes() == data, (
             f"{path} is stale: run python -m tees_analysis.analysis.national"

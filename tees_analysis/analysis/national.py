@@ -760,10 +760,12 @@ def cache_files(model=None, best: int | None = None) -> dict[Path, bytes]:
     ``data/reconstruction/`` (they solve a few dozen integer programs: notebook 07 reads them
     from there; a test checks they equal a fresh computation)."""
     model, best = _consistent(model, best)
-    frames = {
-        TEES_FILE: tees_measures(model, best),
-        MARGINS_FILE: outcome_margins(model, best),
-    }
+    return cache_bytes(tees_measures(model, best), outcome_margins(model, best))
+
+
+def cache_bytes(tees: pd.DataFrame, margins: pd.DataFrame) -> dict[Path, bytes]:
+    """The cached files' bytes for tables :func:`tees_measures` and :func:`outcome_margins`."""
+    frames = {TEES_FILE: tees, MARGINS_FILE: margins}
     return {
         path: frame.to_csv(index=False, lineterminator="\n", float_format="%.10g").encode()
         for path, frame in frames.items()

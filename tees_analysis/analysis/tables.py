@@ -282,14 +282,17 @@ def side_by_side(
         p for p in present if p not in PARTNERSHIPS
     ]
     fields = ["counted", "% (half up)", "95% CI"] + (["published", "audit"] if audit_map else [])
-    data = {}
-    for group in groups:
-        rows = block[block["partnership_counted"] == group].set_index("category")
-        for name in fields:
-            data[(group, name)] = [
-                _cells(rows.loc[c].to_dict(), audit_map)[name] if c in rows.index else NOT_PUBLISHED
-                for c in categories
-            ]
+    shown = {
+        (row["partnership_counted"], row["category"]): _cells(row, audit_map)
+        for row in block.to_dict("records")
+    }
+    data = {
+        (group, name): [
+            shown[group, c][name] if (group, c) in shown else NOT_PUBLISHED for c in categories
+        ]
+        for group in groups
+        for name in fields
+    }
     out = pd.DataFrame(data, index=pd.Index(categories, name="category"))
     out.columns = pd.MultiIndex.from_tuples(out.columns)
     return out

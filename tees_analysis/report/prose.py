@@ -139,6 +139,11 @@ def recorded_note(all_children, recorded, factors) -> Markdown:
     if k == n:
         who = "The only child has" if n == 1 else f"All {children(n)} have"
         return Markdown(f"{who} each of the {len(factors)} factors recorded as yes or no.")
+    if n == 1:
+        return Markdown(
+            "The only child has a factor not recorded: it cannot be placed in a combination, "
+            "so the tables and tests below have no child."
+        )
     return Markdown(
         f"**{k} of the {children(n)}** have each of the {len(factors)} factors recorded as yes "
         f"or no; the other {n - k} (a factor not recorded) cannot be placed in a combination "
