@@ -63,7 +63,7 @@ def check_shares(frame: pd.DataFrame) -> None:
                 assert frame.at[category, (*group, "95% CI")] == tables.NOT_COMPUTED
 
 
-@settings(max_examples=examples(60))
+@settings(max_examples=examples(35))
 @given(raw_datasets())
 def test_notebooks_01_03_04_on_any_dataset(raw):
     """Cleaning summaries (01), the children's blocks (03) and the themes (04)."""
@@ -105,7 +105,7 @@ def test_notebooks_01_03_04_on_any_dataset(raw):
         assert (listed.loc[no_one, "95% CI"] == tables.NOT_COMPUTED).all()
 
 
-@settings(max_examples=examples(60))
+@settings(max_examples=examples(35))
 @given(raw_datasets())
 def test_notebook_06_cooccurrence_on_any_dataset(raw):
     data = load(raw)
@@ -138,7 +138,7 @@ def test_notebook_06_cooccurrence_on_any_dataset(raw):
     stats.small_sample_caveat(prose.sizes_by_partnership(recorded).values())
 
 
-@settings(max_examples=examples(4))
+@settings(max_examples=examples(3))
 @given(raw_datasets(max_children=25))
 def test_every_figure_draws_on_any_dataset(raw):
     """Each figure of notebooks 03, 04 and 06 draws; an empty group or panel says so."""
@@ -155,7 +155,7 @@ def test_every_figure_draws_on_any_dataset(raw):
         plt.close(fig)
 
 
-@settings(max_examples=examples(40))
+@settings(max_examples=examples(25))
 @given(raw_datasets(max_children=30), st.data())
 def test_a_selection_is_run_or_refused_with_a_reason(raw, draw):
     """Any years and partnership asked for: the rerun is refused with a reason, or its data

@@ -16,6 +16,7 @@ from scipy import stats as sps
 from scipy.stats.contingency import odds_ratio
 from statsmodels.stats.contingency_tables import Table2x2
 from statsmodels.stats.multitest import multipletests
+from strategies import examples
 
 from tees_analysis.analysis import context, cooccurrence, identification, loglinear
 from tees_analysis.data import pipeline
@@ -52,7 +53,7 @@ def table_of(cells: dict) -> pd.Series:
 # --------------------------------------------------------------------------- tables
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30))
 @given(binary_rows)
 def test_trio_table_counts_every_child_once(rows):
     children = frame_of(rows)
@@ -65,7 +66,7 @@ def test_trio_table_counts_every_child_once(rows):
     assert cooccurrence.combinations(table)["children"].sum() == len(children)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(10))
 @given(binary_rows)
 def test_frechet_bounds_contain_the_value_of_any_binary_data(rows):
     children = frame_of(rows)
@@ -142,7 +143,7 @@ def test_odds_ratio_matches_r_fisher_test_on_the_tea_tasting_table():
     assert row["sample odds ratio"] == pytest.approx(Table2x2([[3, 1], [1, 3]]).oddsratio)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(10))
 @given(st.lists(st.integers(1, 12), min_size=8, max_size=8))
 def test_odds_ratios_match_scipy_and_statsmodels(counts):
     table = table_of(dict(zip(itertools.product((False, True), repeat=3), counts, strict=True)))
@@ -231,7 +232,7 @@ def test_loglinear_turns_warnings_into_notes_for_sparse_tables():
 # --------------------------------------------------------------------------- exact tests
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(st.lists(st.integers(0, 15), min_size=4, max_size=4))
 def test_exact_test_is_fisher_for_two_by_two(cells):
     t = np.array(cells).reshape(2, 2)
@@ -256,7 +257,7 @@ def brute_force_p(t: np.ndarray) -> float:
     return total
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(10))
 @given(st.lists(st.integers(1, 6), min_size=8, max_size=8))
 def test_exact_test_matches_brute_force_for_two_by_four(cells):
     t = np.array(cells).reshape(2, 4)

@@ -8,8 +8,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from tees_analysis import cli
 from tees_analysis.data import pipeline
@@ -113,7 +114,7 @@ tables = st.integers(min_value=1, max_value=3).flatmap(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150))
 @given(values=tables, threshold=st.integers(1, 5))
 def test_no_suppressed_cell_is_recoverable_from_a_total(values, threshold):
     mask = disclosure.suppress(values, threshold)
@@ -157,7 +158,7 @@ small_tables = st.integers(1, 2).flatmap(
 )
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=examples(120))
 @given(values=small_tables, threshold=st.integers(1, 3))
 def test_no_small_count_is_determined_by_what_is_published(values, threshold):
     """Exact: for small tables, enumerate every table consistent with the published cells and

@@ -46,16 +46,27 @@ def test_committed_files_equal_a_fresh_computation(ident):
         )
 
 
-def test_candidate_tables_are_every_table_with_the_totals():
-    totals = Totals(5, 3, 2, 1)
+def compositions(n: int, parts: int):
+    """Every tuple of ``parts`` non-negative integers summing to ``n`` (stars and bars)."""
+    for cut in itertools.combinations(range(n + parts - 1), parts - 1):
+        bounds = (-1, *cut, n + parts - 1)
+        yield tuple(b - a - 1 for a, b in itertools.pairwise(bounds))
+
+
+@pytest.mark.parametrize(
+    "totals",
+    [Totals(5, 3, 2, 1), Totals(0, 0, 0, 0), Totals(1, 1, 1, 1), Totals(4, 4, 0, 2),
+     Totals(6, 2, 3, 4), Totals(3, 4, 0, 0), Totals(5, 5, 5, 5)],
+)  # fmt: skip
+def test_candidate_tables_are_every_table_with_the_totals(totals):
     found = candidate_tables(totals)
     brute = [
         t
-        for t in itertools.product(range(6), repeat=8)
-        if sum(t) == 5
-        and [sum(k for c, k in zip(CELLS, t, strict=True) if c[i]) for i in range(3)] == [3, 2, 1]
+        for t in compositions(totals.n, 8)
+        if [sum(k for c, k in zip(CELLS, t, strict=True) if c[i]) for i in range(3)]
+        == [totals.da, totals.pmh, totals.sm]
     ]
-    assert sorted(found) == sorted(brute) and len(set(found)) == len(found)
+    assert found == sorted(brute) and len(set(found)) == len(found)
     assert multinomial((2, 1, 0, 0, 0, 0, 0, 2)) == 30  # 5! / (2! 1! 2!)
 
 

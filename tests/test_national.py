@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from tees_analysis.analysis import national, ranges, stats
 from tees_analysis.paths import NOTEBOOKS
@@ -68,7 +69,7 @@ def test_readme_lists_every_figure_and_source(raw):
         assert row.url in readme, row.url
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30))
 @given(st.data())
 def test_a_damaged_row_is_reported(raw, data):
     damaged = raw.copy()

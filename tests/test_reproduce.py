@@ -11,7 +11,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from tees_analysis import cli, run_all, selection
 from tees_analysis.data import merge, pipeline
-from tees_analysis.paths import FIGURES, NOTEBOOKS, RAW
+from tees_analysis.paths import RAW
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FILES = (FIXTURES / "fictional_reviews.csv", FIXTURES / "fictional_children.csv")
@@ -255,67 +255,26 @@ def test_the_data_notebooks_are_the_ones_reproduce_reruns():
     ]
 
 
-#: The committed notebook rerun below: 06, whose sections depend most on whether the data are
-#: the report's (sections 1 and 4 and the identification status are skipped for other data).
-#: 01, 03 and 04 make the same selection calls (selection.load, selection.about) and leave out
-#: the audit columns through tables.side_by_side, which unit tests cover; rerunning all four
-#: here would cost about 40 s of CPU time in a suite kept near 90 s on 2 cores.
-RERUN = ("06_toxic_trio",)
-
-
-def test_reproduce_a_fictional_2022_reruns_the_data_notebooks(tmp_path, monkeypatch, capsys):
-    """Committed notebooks rerun on reconstructed 2017-21 + fictional 2022, via the CLI."""
+def test_reproduce_a_fictional_2022_with_the_reconstruction(tmp_path, monkeypatch, capsys):
+    """Reconstructed 2017-21 + fictional 2022 via ``--dataset``: the selection the notebooks
+    are handed, and its provenance in their captions. The notebooks themselves are rerun on
+    other data in ``tests/test_reproduce_edges.py`` (each rerun costs seconds of kernel time)."""
     for name in (selection.ENV_FILES, selection.ENV_YEARS, selection.ENV_PARTNERSHIP):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv(selection.ENV_OUTPUT, raising=False)
-    everything = run_all.notebooks
-    monkeypatch.setattr(
-        run_all,
-        "notebooks",
-        lambda folder=NOTEBOOKS: [p for p in everything(folder) if p.stem in RERUN],
-    )
     dataset, out = tmp_path / "dataset", tmp_path / "out"
     merge.add_year(pipeline.data_files(RAW), dataset)
     merge.add_year([FIXTURES / "fictional_2022.xlsx"], dataset)
-    before = {"figures": hashes(FIGURES), "notebooks": hashes(NOTEBOOKS)}
+    calls = []
+    monkeypatch.setattr(run_all, "reproduce", lambda *a, **k: calls.append((a, k)) or [])
 
     args = ["reproduce", "--dataset", str(dataset), "--years", "2017-2022", "--out", str(out)]
-    args += ["--jobs", "1"]  # the test workers already use every core
     assert cli.main(args) == 0
     assert "26 reviews of 30 children" in capsys.readouterr().out
-
-    expected = list(RERUN)
-    assert sorted(p.stem for p in (out / "notebooks").iterdir()) == expected
-    figures = {p.name for p in (out / "figures").iterdir()}
-    for name in ("06_trio_upset", "06_trio_venn", "06_trio_pairs"):
-        assert {f"{name}.png", f"{name}.svg"} <= figures
-    # the bounds and the extremes are about the report's own data: not drawn for other data
-    assert not any(p.startswith(("06_trio_bounds", "06_trio_sensitivity")) for p in figures)
-
-    texts = {name: texts_of(out / "notebooks" / f"{name}.ipynb") for name in expected}
-    for name in expected:
-        assert "This run analyses other data than the committed notebook" in texts[name]
-        assert "reconstructed 2017–2021, fictional" in texts[name]
-    assert "identified by the report" not in texts["06_toxic_trio"]
-    rerun = nbformat.read(out / "notebooks" / "06_toxic_trio.ipynb", as_version=4)
-    assert sum(cell.source == run_all.LEFT_OUT for cell in rerun.cells) >= 5
-
-    after = {"figures": hashes(FIGURES), "notebooks": hashes(NOTEBOOKS)}
-    assert after == before  # the repository's figures and notebooks are untouched
-
-
-def test_split_printed_text_is_saved_as_one_output():
-    outputs = [
-        nbformat.v4.new_output("stream", name="stdout", text="26 reviews"),
-        nbformat.v4.new_output("stream", name="stdout", text="\n"),
-        nbformat.v4.new_output("stream", name="stderr", text="warning\n"),
-        nbformat.v4.new_output("execute_result", data={"text/plain": "1"}, execution_count=1),
-        nbformat.v4.new_output("stream", name="stdout", text="after\n"),
-    ]
-    joined = run_all.coalesce_streams(outputs)
-    assert [(o.output_type, o.get("name"), o.get("text")) for o in joined] == [
-        ("stream", "stdout", "26 reviews\n"),
-        ("stream", "stderr", "warning\n"),
-        ("execute_result", None, None),
-        ("stream", "stdout", "after\n"),
-    ]
+    ((chosen, *_), options) = calls[0]
+    assert options["other_data"] is True
+    about = selection.about(selection.load(chosen), chosen)
+    assert about.caption == (
+        "Case-level data 2017–2022, both partnerships: 2017–2021 reconstructed from the "
+        "published figures; 2022 fictional (not the partnerships' records)."
+    )

@@ -91,6 +91,13 @@ def test_reproduce_one_child_of_one_partnership(tmp_path, capsys):
         text = texts_of(out / "notebooks" / name)
         assert quoted_report_numbers(text) == [], name
         assert "1 review of 1 child" in text, name
-    assert run_all.LEFT_OUT in texts_of(out / "notebooks" / "06_toxic_trio.ipynb")
+        assert "This run analyses other data than the committed notebook" in text, name
+        assert "case records 2022" in text, name  # the data's provenance, in the captions
+    # the passages about the report's own data (its identified set, the exact bounds and their
+    # figure) are left out, and say so
+    rerun = nbformat.read(out / "notebooks" / "06_toxic_trio.ipynb", as_version=4)
+    assert sum(cell.source == run_all.LEFT_OUT for cell in rerun.cells) >= 5
+    assert "identified by the report" not in texts_of(out / "notebooks" / "06_toxic_trio.ipynb")
+    assert not any(p.startswith(("06_trio_bounds", "06_trio_ranges")) for p in drawn)
     after = {"figures": hashes(FIGURES), "notebooks": hashes(NOTEBOOKS)}
     assert after == before  # the committed notebooks and figures are untouched

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from tees_analysis.analysis import cooccurrence, national, scale, synthetic
 from tees_analysis.analysis.tables import chosen_readings
@@ -185,7 +186,7 @@ def _naive_combinations(children, factors) -> pd.Series:
     return sizes.reindex(index, fill_value=0)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15))
 @given(small_datasets())
 def test_engine_equals_naive_counts_on_random_data(data):
     dataset, factors = data
@@ -226,7 +227,7 @@ def test_engine_equals_naive_counts_on_random_data(data):
         assert (outcome["denominator"] == len(scope)).all()
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15))
 @given(small_datasets(), st.data())
 def test_any_three_factor_table_equals_a_crosstab(data, draw):
     dataset, factors = data
@@ -241,7 +242,7 @@ def test_any_three_factor_table_equals_a_crosstab(data, draw):
     pd.testing.assert_series_equal(got, cooccurrence.trio_table(filled, chosen))
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15))
 @given(small_datasets())
 def test_theme_counts_equal_naive_counts_on_random_data(data):
     dataset, _ = data
@@ -259,7 +260,7 @@ def test_theme_counts_equal_naive_counts_on_random_data(data):
             assert row["children_total"] == int(reviews.loc[scope, "n_children"].sum())
 
 
-@settings(max_examples=6, deadline=None)
+@settings(max_examples=examples(6))
 @given(st.integers(1, 60), st.integers(1, 4), st.integers(0, 2**32 - 1))
 def test_figures_equal_compute_figures_on_small_synthetic_data(n, partnerships, seed):
     rules = load_rules()

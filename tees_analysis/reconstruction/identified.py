@@ -86,23 +86,30 @@ def maximum_rows(model: CaseModel, best: int) -> list[Row]:
 
 
 def candidate_tables(totals: Totals) -> list[tuple[int, ...]]:
-    """Every 8-cell table (order of ``CELLS``) with ``n`` children and the three totals."""
+    """Every 8-cell table (order of ``CELLS``) with ``n`` children and the three totals, sorted.
+
+    The four cells with two or three factors are chosen freely; the three one-factor cells and
+    the no-factor cell then follow from the totals, and a choice is kept when none is negative.
+    """
+    n, (da, pmh, sm) = totals.n, (totals.da, totals.pmh, totals.sm)
+    where = {tuple(bool(f) for f in cell): i for i, cell in enumerate(CELLS)}
     out = []
-    n = totals.n
-    for counts in _compositions(n, len(CELLS)):
-        margins = [
-            sum(k for cell, k in zip(CELLS, counts, strict=True) if cell[i]) for i in range(3)
-        ]
-        if margins == [totals.da, totals.pmh, totals.sm]:
-            out.append(counts)
-    return out
-
-
-def _compositions(n: int, parts: int):
-    """Every tuple of ``parts`` non-negative integers summing to ``n``."""
-    for cut in itertools.combinations(range(n + parts - 1), parts - 1):
-        bounds = (-1, *cut, n + parts - 1)
-        yield tuple(b - a - 1 for a, b in itertools.pairwise(bounds))
+    for all3 in range(min(da, pmh, sm) + 1):
+        for dm in range(min(da, pmh) - all3 + 1):
+            for ds in range(min(da - dm, sm) - all3 + 1):
+                for ms in range(min(pmh - dm, sm - ds) - all3 + 1):
+                    d, m, s = da - all3 - dm - ds, pmh - all3 - dm - ms, sm - all3 - ds - ms
+                    none = n - all3 - dm - ds - ms - d - m - s
+                    if min(d, m, s, none) < 0:
+                        continue
+                    table = [0] * len(CELLS)
+                    for cell, k in (
+                        ((1, 1, 1), all3), ((1, 1, 0), dm), ((1, 0, 1), ds), ((0, 1, 1), ms),
+                        ((1, 0, 0), d), ((0, 1, 0), m), ((0, 0, 1), s), ((0, 0, 0), none),
+                    ):  # fmt: skip
+                        table[where[tuple(map(bool, cell))]] = k
+                    out.append(tuple(table))
+    return sorted(out)
 
 
 def multinomial(table: tuple[int, ...]) -> int:
