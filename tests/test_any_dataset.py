@@ -11,6 +11,7 @@ interval, counts add up, no Python missing-value marker reaches a table.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import matplotlib
@@ -28,7 +29,7 @@ from tees_analysis.analysis.loglinear import loglinear
 from tees_analysis.data import pipeline
 from tees_analysis.data.schema import TOXIC_TRIO
 from tees_analysis.published.rules import load_rules
-from tees_analysis.report import plots, prose, trio_plots
+from tees_analysis.report import findings, plots, prose, trio_plots
 
 matplotlib.use("Agg")
 RULES = load_rules()
@@ -47,6 +48,17 @@ def no_warnings():
 
 def cells_of(frame: pd.DataFrame) -> list[str]:
     return [str(v) for v in frame.to_numpy().ravel()]
+
+
+def check_points(points: list[str], data) -> None:
+    """Main points: 1 to 7 bullets of plain words; none quotes the report or a Python value."""
+    assert 1 <= len(points) <= 7, points
+    for point in points:
+        assert point.strip() and "\n" not in point
+        for marker in (*PYTHON_MARKERS, "True", "False", "(the report:"):
+            assert not re.search(rf"(?<![\w-]){re.escape(marker)}(?![\w-])", point), point
+    if len(data.children) == 1:
+        assert not any("1 children" in p or "1 reviews" in p for p in points), points
 
 
 def check_shares(frame: pd.DataFrame) -> None:
@@ -93,6 +105,10 @@ def test_notebooks_01_03_04_on_any_dataset(raw):
     assert ("No comparison" in summary) == comparisons.empty
     assert prose.interval_note(data).count(" points") == len(sizes)
 
+    years = selection.year_spans(data.reviews["year"])
+    check_points(findings.children_points(figures, data, years, comparisons), data)
+    check_points(findings.themes_points(figures, years), data)
+
     themes = tables.theme_table(figures)
     assert len(themes) == 10
     for value in cells_of(themes):
@@ -136,6 +152,7 @@ def test_notebook_06_cooccurrence_on_any_dataset(raw):
     lines = context.low_p_lines(results, data_label="these data")
     assert lines[0].startswith("- **these data**")
     stats.small_sample_caveat(prose.sizes_by_partnership(recorded).values())
+    check_points(findings.trio_main_points(recorded, report=False), data)
 
 
 @settings(max_examples=examples(3))

@@ -498,7 +498,17 @@ def _discrepancies(audit: pd.DataFrame, mine: list[bases.Block]) -> list[tuple[s
 def base_finding(
     audit: pd.DataFrame, rules: Rules | None = None, published: pd.DataFrame | None = None
 ) -> str:
-    """Where the report's figures need different bases, in one sentence from the data.
+    """Where the report's figures need different bases, in one sentence from the data
+    (:func:`base_finding_parts` joined)."""
+    lead, sentences = base_finding_parts(audit, rules, published)
+    return f"{lead}: " + "; ".join(sentences) + "." if sentences else ""
+
+
+def base_finding_parts(
+    audit: pd.DataFrame, rules: Rules | None = None, published: pd.DataFrame | None = None
+) -> tuple[str, list[str]]:
+    """Where the report's figures need different bases: the lead, then one clause per
+    partnership (each beginning "in STSCP ..."); ``("", [])`` when no figure needs another base.
 
     Within each block: does some base up to the report's number of children reproduce it
     (rounded half up, or only rounded to total 100%)? Across blocks: for each partnership, the
@@ -508,9 +518,9 @@ def base_finding(
     """
     needed = {"figure_id", "partnership", "measure", "category", "unit", "published"}
     if not needed | {"denominator", "status"} <= set(audit.columns):
-        return ""
+        return "", []
     if not audit["status"].isin([OTHER_BASE, BASE_OR_ROUNDING]).any():
-        return ""
+        return "", []
     rules = load_rules() if rules is None else rules
     published = load_published() if published is None else published
     blocks = list(bases.blocks(audit, rules, published).values())
@@ -533,10 +543,10 @@ def base_finding(
                 sentences.append(found[0])
                 clean[p] = clean.get(p, True) and found[1]
     if not sentences:
-        return ""
+        return "", []
     if set(clean) == set(rules.partnerships) and all(clean.values()):
         lead += ", one base discrepancy per partnership"
-    return f"{lead}: " + "; ".join(sentences) + "."
+    return lead, sentences
 
 
 def _partnership_finding(
@@ -658,6 +668,16 @@ def notes_text(audit: pd.DataFrame, width: int = 100) -> str:
         text = [textwrap.fill(f"{row.figure_id} ({row.status}): {row.note}", width)]
         for line in filter(None, str(row.explanations).split("\n")):
             text.append(textwrap.fill(line, width, initial_indent="  - ", subsequent_indent="    "))
+        blocks.append("\n".join(text))
+    return "\n\n".join(blocks) if blocks else "Every figure is reproduced exactly."
+
+
+def notes_markdown(audit: pd.DataFrame) -> str:
+    """:func:`notes_text` as Markdown: one paragraph per figure, its explanations as bullets."""
+    blocks = []
+    for row in audit[audit["status"] != EXACT].itertuples(index=False):
+        text = [f"**{row.figure_id}** (*{row.status}*): {row.note}", ""]
+        text += [f"- {line}" for line in filter(None, str(row.explanations).split("\n"))]
         blocks.append("\n".join(text))
     return "\n\n".join(blocks) if blocks else "Every figure is reproduced exactly."
 

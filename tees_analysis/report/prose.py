@@ -86,6 +86,12 @@ def dataset_summary(data) -> Markdown:
     )
 
 
+def files_note(data) -> Markdown:
+    """The files read, as a sentence (paths as code)."""
+    files = [f"`{f}`" for f in data.files]
+    return Markdown(f"**Files read:** {listing(files) or 'none'}.")
+
+
 def interval_note(data) -> Markdown:
     """Why every percentage gets an interval: how far one child moves it, per partnership."""
     sizes = sizes_by_partnership(data.children)
