@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .problems import ProblemLog, quote_list
-from .schema import TABLES
+from .schema import FIELDS, TABLES
 
 CSV_SUFFIXES = (".csv",)
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -60,9 +60,23 @@ def table_for_name(name: str) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
+#: The first bytes of an OLE compound file (CFB): a password-protected (encrypted) workbook, or
+#: an old binary Office file (.xls, .doc), whatever its name.
+CFB_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: The stream that holds an encrypted Office Open XML file inside its compound file.
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
 def _read_csv(path: Path, log: ProblemLog) -> RawTable | None:
     name = str(path)
     data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        log.add(
+            name,
+            "the file is UTF-16 text ('Unicode Text'); in Excel save it as "
+            "'CSV UTF-8 (Comma delimited)'",
+        )
+        return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -73,9 +87,13 @@ def _read_csv(path: Path, log: ProblemLog) -> RawTable | None:
             row=data[: err.start].count(b"\n") + 1,
         )
         return None
-    records = list(csv.reader(io.StringIO(text, newline="")))
-    numbered = [(i, [c for c in rec]) for i, rec in enumerate(records, start=1)]
-    numbered = [(i, rec) for i, rec in numbered if any(c.strip() for c in rec)]
+    records: list[list[str]] = []
+    try:
+        records.extend(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as err:
+        _csv_error(name, len(records) + 1, err, log)
+        return None
+    numbered = [(i, rec) for i, rec in enumerate(records, start=1) if "".join(rec).strip()]
     if not numbered:
         log.add(name, "the file is empty")
         return None
@@ -101,15 +119,39 @@ def _read_csv(path: Path, log: ProblemLog) -> RawTable | None:
         )
         return None
     raw = RawTable(table, name, None, [h.strip() for h in headers])
+    width = len(headers)
+    named = max((k + 1 for k, h in enumerate(headers) if h.strip()), default=0)
+    padding = [""] * width
     for row, cells in numbered[1:]:
-        if len(cells) > len(headers) and any(c.strip() for c in cells[len(headers) :]):
+        n = len(cells)
+        if n > width and "".join(cells[width:]).strip():
             log.add(
                 name,
-                f"the row has {len(cells)} values but the header has {len(headers)} columns",
+                f"the row has {n} values but the header has {width} columns",
                 row=row,
             )
-        raw.rows.append((row, (cells + [""] * len(headers))[: len(headers)]))
+        elif n < named:  # a spreadsheet writes every cell of a row, blank or not
+            log.add(
+                name,
+                f"the row has {n} cells but the header has {named} columns; a cell is missing, "
+                "so values may be in the wrong columns",
+                row=row,
+            )
+        raw.rows.append((row, cells[:width] if n >= width else cells + padding[n:]))
     return _non_empty(raw, log)
+
+
+def _csv_error(name: str, row: int, err: csv.Error, log: ProblemLog) -> None:
+    """A file that Python's CSV reader cannot read, reported at the row where it stopped."""
+    if "field larger than field limit" in str(err):
+        message = (
+            f"a cell is longer than {csv.field_size_limit():,} characters, often because a "
+            'quote mark (") opens a cell that is never closed; check the quote marks from this '
+            "row on"
+        )
+    else:
+        message = f"cannot be read as comma-separated values from this row on ({err})"
+    log.add(name, message, row=row)
 
 
 def _table_from_headers(headers: list[str]) -> str | None:
@@ -138,27 +180,97 @@ def cell_text(value) -> str:
         return str(int(value))
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()[:10]
+    if not isinstance(value, str | int | float):  # an array or data-table formula
+        return str(getattr(value, "text", None) or "=")
     return str(value)
 
 
+#: Sheets of the data-entry template that hold no data (its instructions and drop-down lists):
+#: not read, without a warning. Every other sheet that is not read gets a warning.
+TEMPLATE_SHEETS = ("README", "lists")
+#: Columns read from a sheet: the table's fields, and this many more (unknown columns are
+#: reported by their header). A value further right is reported, never read.
+COLUMN_MARGIN = 48
+#: A run of this many empty rows ends a table: a value below it is reported, never read.
+MAX_EMPTY_ROWS = 1000
+#: Cells far from the table listed one by one (then counted).
+FAR_CELLS_LISTED = 5
+
+
+class DamagedWorkbook(Exception):
+    """A workbook that openpyxl cannot read; the message says why, in plain words."""
+
+
 def _read_xlsx(path: Path, log: ProblemLog) -> list[RawTable]:
+    name = str(path)
+    with path.open("rb") as handle:
+        head = handle.read(len(CFB_SIGNATURE))
+    if head == CFB_SIGNATURE:
+        log.add(name, _compound_file(path))
+        return []
+    try:
+        workbook = _open_workbook(path)
+    except DamagedWorkbook as err:
+        log.add(name, f"cannot be read as an Excel workbook: {err}")
+        return []
+    try:
+        return _read_workbook(workbook, name, log)
+    finally:
+        workbook.close()
+
+
+def _compound_file(path: Path) -> str:
+    """What an ``.xlsx`` that is an OLE compound file is: encrypted, or an old binary file."""
+    if ENCRYPTED_PACKAGE in path.read_bytes():
+        return (
+            "the workbook is password-protected (encrypted), so it cannot be read; in Excel "
+            "open it, then File > Info > Protect Workbook > Encrypt with Password, clear the "
+            "password and save an unprotected copy (keep it somewhere safe) to check"
+        )
+    return (
+        "the file is an old-format Excel workbook (.xls) or another Office file, not an .xlsx "
+        "workbook; open it in Excel and save it as 'Excel Workbook (.xlsx)'"
+    )
+
+
+def _open_workbook(path: Path):
+    """The workbook in openpyxl's read-only mode (rows are read lazily, as the file has them)."""
     import openpyxl  # imported here: only needed for workbooks
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as err:  # a damaged file can fail anywhere inside openpyxl
+        raise DamagedWorkbook(_damage(err)) from err
+
+
+def _damage(err: Exception) -> str:
+    """Why openpyxl could not read a workbook, in plain words."""
+    from xml.etree.ElementTree import ParseError
+
     from openpyxl.utils.exceptions import InvalidFileException
 
-    name = str(path)
-    try:
-        workbook = openpyxl.load_workbook(path, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as err:
-        log.add(name, f"cannot be read as an Excel workbook ({type(err).__name__})")
-        return []
+    if isinstance(err, zipfile.BadZipFile | InvalidFileException):
+        what = "it is not an .xlsx workbook, or it is damaged (not a complete zip archive)"
+    elif isinstance(err, ParseError):
+        what = f"a part of it is damaged (broken XML: {err})"
+    elif isinstance(err, KeyError):
+        what = f"a part of it is missing ({str(err).strip(chr(34) + chr(39))})"
+    else:
+        what = f"it is damaged or in a form this program does not read ({type(err).__name__})"
+    return f"{what}; open it in Excel (which may offer to repair it) and save it again as .xlsx"
+
+
+def _read_workbook(workbook, name: str, log: ProblemLog) -> list[RawTable]:
     found = {ws.title: table_for_name(ws.title) for ws in workbook.worksheets}
     wanted = {title: t for title, t in found.items() if t and title.strip().casefold() == t}
     sheets = f"sheets found: {quote_list(found)}; expected: {quote_list(TABLES)}"
+    reported = set()
     for table in TABLES:
         if table in wanted.values():
             continue
         probable = [title for title, t in found.items() if t == table]
         if probable:  # "Children 2022", "reviews (final)"...: say so, but do not guess
+            reported.update(probable)
             which = (
                 f"the sheet '{probable[0]}' is probably it: rename it '{table}'"
                 if len(probable) == 1
@@ -179,43 +291,126 @@ def _read_xlsx(path: Path, log: ProblemLog) -> list[RawTable]:
                 allowed=quote_list(TABLES),
             )
         return []
+    for title in found:
+        if title in wanted or title in reported or title in TEMPLATE_SHEETS:
+            continue
+        log.warn(
+            name,
+            f"the sheet '{title}' is not read (only the sheets named 'reviews' and 'children' "
+            "are); if it holds reviews or children, move its rows into one of those sheets",
+            sheet=title,
+        )
     tables = []
     for title, table in wanted.items():
-        raw = _read_sheet(workbook[title], name, table, log)
+        try:
+            raw = _read_sheet(workbook[title], name, table, log)
+        except DamagedWorkbook as err:
+            log.add(name, f"the sheet cannot be read: {err}", sheet=title)
+            continue
         if raw is not None:
             tables.append(raw)
     return tables
 
 
+def _sheet_rows(ws):
+    """``(row number, cells)`` for each row the sheet's file holds, then its merged ranges.
+
+    Each cell is a dict with ``column`` (1 = A), ``value`` and ``data_type`` (``"f"`` for a
+    formula). This is openpyxl's own sheet parser, as read-only sheets use it in ``iter_rows``,
+    called directly so that rows and cells the file does not hold are never made (a cell
+    formatted at XFD1048576 costs nothing), formulas are told apart from text that starts
+    with ``=``, and merged ranges (which read-only sheets do not expose) are found in the same
+    pass. The generator returns the merged ranges (``A1:B2`` text).
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = ws.parent
+    try:
+        with ws._get_source() as source:
+            parser = WorkSheetParser(
+                source,
+                ws._shared_strings,
+                data_only=False,
+                epoch=book.epoch,
+                date_formats=book._date_formats,
+                timedelta_formats=book._timedelta_formats,
+            )
+            yield from parser.parse()
+    except Exception as err:  # a damaged part can fail anywhere inside openpyxl
+        raise DamagedWorkbook(_sheet_damage(err)) from err
+    merged = parser.merged_cells
+    return [str(m.ref) for m in merged.mergeCell] if merged is not None else []
+
+
+def _sheet_damage(err: Exception) -> str:
+    if isinstance(err, IndexError):  # a cell naming a shared text the workbook does not have
+        return (
+            "a cell refers to text that the workbook does not hold (the file is damaged); "
+            "open it in Excel (which may offer to repair it) and save it again as .xlsx"
+        )
+    return _damage(err)
+
+
 def _read_sheet(ws, name: str, table: str, log: ProblemLog) -> RawTable | None:
+    """The rows of one sheet that hold a value, as text, within the table's bounds.
+
+    Read are the first ``len(fields) + COLUMN_MARGIN`` columns, down to the first run of
+    ``MAX_EMPTY_ROWS`` empty rows after the header. A value beyond either bound is an error
+    naming its cell (it is never dropped unseen); formatting alone never counts.
+    """
+    from openpyxl.utils import get_column_letter
+
     sheet = ws.title
-    for merged in ws.merged_cells.ranges:
-        log.add(
-            name,
-            f"merged cells {merged.coord}; unmerge them and fill in every cell",
-            sheet=sheet,
-            row=merged.min_row,
-        )
+    bound = len(FIELDS[table]) + COLUMN_MARGIN
     rows: list[tuple[int, list[str]]] = []
-    formulas = []
-    for row in ws.iter_rows():
-        texts = []
-        for pos, cell in enumerate(row):
-            if cell.data_type == "f":
-                formulas.append((cell, pos))
-            texts.append(cell_text(cell.value))
-        if any(t.strip() for t in texts):
-            rows.append((row[0].row, texts))
-    header = rows[0][1] if rows and rows[0][0] == 1 else []
-    for cell, pos in formulas:
+    formulas: list[tuple[str, int, int, str]] = []
+    far: list[tuple[str, int, str]] = []  # cells beyond the bounds: (cell, row, value)
+    last = 0  # the last row with a value, within the bounds
+    cells_of = _sheet_rows(ws)
+    while True:
+        try:
+            row, cells = next(cells_of)
+        except StopIteration as done:
+            merged = done.value
+            break
+        texts: list[str] = []
+        beyond = None
+        for cell in cells:
+            value = cell["value"]
+            if value is None or value == "":
+                continue
+            column = cell["column"]
+            if column > bound or (last and row - last > MAX_EMPTY_ROWS):
+                beyond = beyond or (f"{get_column_letter(column)}{row}", row, cell_text(value))
+                continue
+            if cell["data_type"] == "f":
+                formulas.append((f"{get_column_letter(column)}{row}", row, column - 1, value))
+            if len(texts) < column:
+                texts += [""] * (column - len(texts))
+            texts[column - 1] = cell_text(value)
+        if beyond:
+            far.append(beyond)
+        if texts and "".join(texts).strip():
+            rows.append((row, texts))
+            last = row
+    for ref in merged:
         log.add(
             name,
-            f"cell {cell.coordinate} holds a formula; type the value instead",
+            f"merged cells {ref}; unmerge them and fill in every cell",
             sheet=sheet,
-            row=cell.row,
-            column=header[pos].strip() if pos < len(header) and header[pos].strip() else None,
-            value=str(cell.value),
+            row=int("".join(ch for ch in ref.split(":")[0] if ch.isdigit())),
         )
+    header = rows[0][1] if rows and rows[0][0] == 1 else []
+    for coordinate, row, pos, formula in formulas:
+        log.add(
+            name,
+            f"cell {coordinate} holds a formula; type the value instead",
+            sheet=sheet,
+            row=row,
+            column=header[pos].strip() if pos < len(header) and header[pos].strip() else None,
+            value=str(formula),
+        )
+    _report_far(far, name, sheet, bound, log)
     if not rows:
         log.add(name, "the sheet is empty", sheet=sheet)
         return None
@@ -228,7 +423,35 @@ def _read_sheet(ws, name: str, table: str, log: ProblemLog) -> RawTable | None:
     width = len(headers)
     raw = RawTable(table, name, sheet, [h.strip() for h in headers])
     for row, cells in rows[1:]:
-        if any(c.strip() for c in cells[width:]):
+        if "".join(cells[width:]).strip():
             log.add(name, "values to the right of the last named column", sheet=sheet, row=row)
         raw.rows.append((row, (cells + [""] * width)[:width]))
     return _non_empty(raw, log)
+
+
+def _report_far(far, name: str, sheet: str, bound: int, log: ProblemLog) -> None:
+    """Report the values beyond the bounds of a sheet: the first few by cell, then a count."""
+    from openpyxl.utils import get_column_letter
+
+    last_column = get_column_letter(bound)
+    where = (
+        f"only columns A to {last_column}, down to the first {MAX_EMPTY_ROWS:,} empty rows, "
+        "are read"
+    )
+    for cell, row, value in far[:FAR_CELLS_LISTED]:
+        log.add(
+            name,
+            f"cell {cell} holds a value far from the table, which is not read ({where}); "
+            "delete it, or move it into the table",
+            sheet=sheet,
+            row=row,
+            value=value,
+        )
+    if len(far) > FAR_CELLS_LISTED:
+        more = len(far) - FAR_CELLS_LISTED
+        log.add(
+            name,
+            f"{more:,} more row{'s' if more != 1 else ''} hold values far from the table "
+            f"({where}); delete them, or move them into the table",
+            sheet=sheet,
+        )
