@@ -7,6 +7,7 @@ Table-driven: ``COMMANDS`` names each subcommand's function, summary and descrip
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ import pandas as pd
 
 from .data import pipeline
 from .data.atomic import RawDataIsReadOnly
-from .data.problems import ValidationError, problems_frame, warning_lines
+from .data.problems import UnexpectedError, ValidationError, problems_frame, warning_lines
 from .paths import PROCESSED, ROOT, display
 from .report import codebook
 
@@ -518,14 +519,22 @@ ARGUMENTS = {
 }
 
 
+_DEBUG_HELP = (
+    "on an unexpected error, show the full traceback instead of one line (as TEES_DEBUG=1 does)"
+)
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="tees-analysis", description="Tees safeguarding reviews analysis."
     )
+    main.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
     sub = main.add_subparsers(dest="command", required=True)
     for name, (func, summary, description) in COMMANDS.items():
         command = sub.add_parser(name, help=summary, description=description)
         command.set_defaults(func=func)
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                             help=_DEBUG_HELP)  # fmt: skip
         for flags, options in ARGUMENTS.get(name, []):
             command.add_argument(*flags, **options)
     return main
@@ -534,7 +543,40 @@ def parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     _defaults(args)
-    return args.func(args)
+    debug = args.debug or os.environ.get("TEES_DEBUG") == "1"
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        return 130  # interrupted (Ctrl+C): the shell's status for SIGINT, and nothing printed
+    except Exception as err:  # a bug: one line instead of a traceback (--debug shows it)
+        if debug:
+            raise
+        print(unexpected(err), file=sys.stderr)
+        return 2
+
+
+def unexpected(err: Exception) -> str:
+    """The one line shown for an exception nobody expected, naming the file being read."""
+    cause = err.__cause__ if isinstance(err, UnexpectedError) and err.__cause__ else err
+    where = f" reading {display(err.file)}" if isinstance(err, UnexpectedError) else ""
+    return (
+        f"unexpected error{where}: {type(cause).__name__}: {_one_line(cause)}; please report "
+        f"it {report_to()} (run again with --debug, or TEES_DEBUG=1, to see the details)"
+    )
+
+
+def report_to() -> str:
+    """Where to report a bug: the issue tracker of CITATION.cff's ``repository-code``."""
+    try:
+        citation = (ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    except OSError:
+        citation = ""
+    match = re.search(r"^repository-code:\s*[\"']?(https://[^\s\"']+)", citation, re.MULTILINE)
+    if match:
+        return f"at {match[1].rstrip('/')}/issues"
+    return "to the project's maintainers (see README.md), with the command you ran"
 
 
 def _defaults(args) -> None:

@@ -17,7 +17,7 @@ from ..paths import PROCESSED, RAW, display
 from . import atomic
 from .clean import SOURCE_COLUMNS, clean_table, written
 from .derive import derive_children, derive_reviews
-from .problems import Problem, ProblemLog, ValidationError
+from .problems import Problem, ProblemLog, UnexpectedError, ValidationError
 from .read import CSV_SUFFIXES, XLSX_SUFFIXES, read_files
 from .schema import FIELDS, TABLES, field
 from .validate import validate
@@ -66,7 +66,10 @@ def clean_files(paths, log: ProblemLog) -> tuple[dict[str, pd.DataFrame | None],
     ]
     for raw in raws:
         raw.file = shown.get(raw.file, raw.file)
-        cleaned = clean_table(raw, log)
+        try:
+            cleaned = clean_table(raw, log)
+        except Exception as err:  # a bug, not a problem of the file: say which file
+            raise UnexpectedError(raw.file) from err
         parts[raw.table].append(cleaned.frame)
         changes += cleaned.changes
     frames = {t: pd.concat(parts[t], ignore_index=True) if parts[t] else None for t in TABLES}

@@ -73,6 +73,15 @@ class ValidationError(Exception):
         super().__init__("\n".join(lines))
 
 
+class UnexpectedError(Exception):
+    """An exception nobody expected while reading ``file``: a bug to report, not a problem of
+    the file that the analyst can correct. The original exception is its ``__cause__``."""
+
+    def __init__(self, file: str):
+        super().__init__(f"unexpected error reading {file}")
+        self.file = file
+
+
 def warning_lines(warnings) -> list[str]:
     """The warnings as text lines, after a heading saying what a warning is; none if none."""
     warnings = sorted(set(warnings), key=_sort_key)

@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .problems import ProblemLog, quote_list
+from .problems import ProblemLog, UnexpectedError, quote_list
 from .schema import FIELDS, TABLES
 
 CSV_SUFFIXES = (".csv",)
@@ -33,24 +33,40 @@ class RawTable:
 
 
 def read_files(paths, log: ProblemLog) -> list[RawTable]:
-    """Read every file in ``paths``; problems go to ``log`` and the file's tables are skipped."""
+    """Read every file in ``paths``; problems go to ``log`` and the file's tables are skipped.
+
+    Anything the readers did not expect (a bug) is raised as
+    :class:`~tees_analysis.data.problems.UnexpectedError` naming the file.
+    """
     tables: list[RawTable] = []
     for path in map(Path, paths):
-        name = str(path)
-        if not path.is_file():
-            log.add(name, "file not found")
-            continue
-        suffix = path.suffix.casefold()
+        try:
+            tables += _read_file(path, log)
+        except Exception as err:  # a bug, not a problem of the file: say which file, re-raise
+            raise UnexpectedError(str(path)) from err
+    return tables
+
+
+def _read_file(path: Path, log: ProblemLog) -> list[RawTable]:
+    name = str(path)
+    if not path.is_file():
+        log.add(name, "file not found")
+        return []
+    suffix = path.suffix.casefold()
+    try:
         if suffix in CSV_SUFFIXES:
             table = _read_csv(path, log)
-            tables += [table] if table else []
-        elif suffix in XLSX_SUFFIXES:
-            tables += _read_xlsx(path, log)
-        elif suffix == ".xls":
-            log.add(name, "old Excel format (.xls) is not read; save the workbook as .xlsx")
-        else:
-            log.add(name, f"unsupported file type '{path.suffix}'", allowed="'.csv', '.xlsx'")
-    return tables
+            return [table] if table else []
+        if suffix in XLSX_SUFFIXES:
+            return _read_xlsx(path, log)
+    except OSError as err:  # no permission to read it, a disk error...
+        log.add(name, f"the file cannot be opened ({err.strerror or err})")
+        return []
+    if suffix == ".xls":
+        log.add(name, "old Excel format (.xls) is not read; save the workbook as .xlsx")
+    else:
+        log.add(name, f"unsupported file type '{path.suffix}'", allowed="'.csv', '.xlsx'")
+    return []
 
 
 def table_for_name(name: str) -> str | None:
