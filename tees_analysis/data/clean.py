@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .problems import ProblemLog, quote_list
@@ -21,6 +23,7 @@ from .read import RawTable
 from .schema import (
     FIELDS,
     HEADERS,
+    IDENTIFIER_VALUES,
     MULTI_SEPARATORS,
     NO_TOKENS,
     NOT_RECORDED,
@@ -38,6 +41,8 @@ from .schema import (
 #: header), and the fields whose cell could not be cleaned (so that later rules do not report
 #: the same mistake again).
 SOURCE_COLUMNS = ("_file", "_sheet", "_row", "_headers", "_invalid")
+#: The columns of the change log: what cleaning rewrote, one row per cell.
+CHANGE_COLUMNS = ["table", "file", "row", "column", "typed", "cleaned"]
 
 YES_NO_ALLOWED = (
     "yes or no (Y, N, Yes, No, TRUE, FALSE, 1, 0, X); blank means no; "
@@ -63,7 +68,7 @@ class CleanTable:
 
     table: str
     frame: pd.DataFrame
-    changes: list[dict]
+    changes: pd.DataFrame
 
 
 def tidy_text(value: str) -> str:
@@ -114,9 +119,8 @@ def match_headers(raw: RawTable, log: ProblemLog) -> dict[int, Field]:
     matched: dict[int, Field] = {}
     seen: dict[str, int] = {}
     for pos, header in enumerate(raw.headers):
-        column_has_values = any(cells[pos].strip() for _, cells in raw.rows)
         if not header:
-            if column_has_values:
+            if any(cells[pos].strip() for _, cells in raw.rows):
                 log.add(message=f"column {pos + 1} has values but no header", row=1, **where)
             continue
         what = identifier_header(header)
@@ -306,79 +310,166 @@ def written(value, kind: str | None = None) -> str:
     return str(value)
 
 
+#: Text that :func:`tidy_text` leaves as it is (ASCII letters, digits, ``_ . -``).
+_PLAIN = r"[A-Za-z0-9_.\-]+"
+#: Any of the patterns of :data:`~tees_analysis.data.schema.IDENTIFIER_VALUES`.
+_IDENTIFIER_VALUE = re.compile("|".join(f"(?:{pattern})" for pattern, _ in IDENTIFIER_VALUES))
+
+
+def parse_distinct(f: Field, texts: list[str]) -> tuple[list, dict[str, _Invalid]]:
+    """Parse distinct cell texts of field ``f``: their values (``None`` where invalid) and the
+    reason for each invalid one, exactly as :func:`parse_value` cell by cell.
+
+    Ids (unique on every row) are checked in bulk: a plain code that matches the field's
+    pattern and looks like no direct identifier is its own value; any other text is parsed
+    one by one.
+    """
+    lookup = _lookup(f) if f.categories else None
+    own = set()
+    if f.kind == "id" and f.pattern and len(texts) > 100:
+        plain, pattern = re.compile(_PLAIN).fullmatch, re.compile(f.pattern).match
+        identifier = _IDENTIFIER_VALUE.search
+        own = {
+            typed
+            for typed in texts
+            if plain(typed) and pattern(typed) and identifier(typed) is None
+        }
+    values, bad = [], {}
+    for typed in texts:
+        if typed in own:
+            values.append(typed)
+            continue
+        try:
+            values.append(parse_value(f, typed, lookup))
+        except _Invalid as err:
+            values.append(None)
+            bad[typed] = err
+    return values, bad
+
+
 def clean_table(raw: RawTable, log: ProblemLog) -> CleanTable:
     """Clean one raw table. Rows with problems are kept (with missing values) for later checks.
 
     A column the file does not have, of a field that may be "not recorded", is read as not
     recorded on every row (:func:`absent_value`); :func:`match_headers` warns about it.
+
+    Each distinct text of a column is parsed once and the result mapped back to its rows (a
+    national collection repeats a few dozen labels over 100,000 rows); problems and the change
+    log are the same as cell by cell.
     """
     matched = match_headers(raw, log)
     present = {f.name for f in matched.values()}
     absent = [f for f in FIELDS[raw.table] if f.name not in present and f.not_recorded_if_absent]
-    lookups = {pos: f.lookup() for pos, f in matched.items() if f.categories}
     headers = {f.name: raw.headers[pos] for pos, f in matched.items()}
-    records, changes = [], []
-    for row, cells in raw.rows:
-        invalid: set[str] = set()
-        record = {"_file": raw.file, "_sheet": raw.sheet, "_row": row, "_headers": headers}
-        record["_invalid"] = invalid
-        for f in absent:
-            record[f.name] = absent_value(f)
-        for pos, f in matched.items():
-            typed = cells[pos]
-            try:
-                value = parse_value(f, typed, lookups.get(pos))
-            except _Invalid as bad:
+    n = len(raw.rows)
+    rows = [row for row, _ in raw.rows]
+    texts_of = list(zip(*(cells for _, cells in raw.rows), strict=True)) if n else []
+    invalid: dict[int, set[str]] = {}
+    same = np.zeros(n, dtype=np.intp)
+    columns = {f.name: typed_values(f, [absent_value(f)], same) for f in absent}
+    changed_cells: list[tuple[list[int], int, str, list[str], list[str]]] = []
+    for pos, f in matched.items():
+        texts = np.asarray(texts_of[pos] if n else (), dtype=object)
+        codes, uniques = pd.factorize(texts)
+        values, bad = parse_distinct(f, list(uniques))
+        columns[f.name] = typed_values(f, values, codes)
+        if bad:
+            bad_codes = [k for k, typed in enumerate(uniques) if typed in bad]
+            for i in np.flatnonzero(np.isin(codes, bad_codes)).tolist():
+                err = bad[texts[i]]
                 log.add(
                     raw.file,
-                    str(bad),
+                    str(err),
                     sheet=raw.sheet,
-                    row=row,
+                    row=rows[i],
                     column=raw.headers[pos],
-                    value=typed,
-                    allowed=bad.allowed,
+                    value=texts[i],
+                    allowed=err.allowed,
                 )
-                invalid.add(f.name)
-                value = None
-            else:
-                if written(value, f.kind) != typed:
-                    changes.append(
-                        {
-                            "table": raw.table,
-                            "file": raw.file,
-                            "row": row,
-                            "column": f.name,
-                            "typed": typed,
-                            "cleaned": written(value, f.kind),
-                        }
-                    )
-            record[f.name] = value
-        records.append(record)
-    columns = present | {f.name for f in absent}
-    return CleanTable(raw.table, to_frame(raw.table, records, columns), changes)
+                invalid.setdefault(i, set()).add(f.name)
+        shown = [
+            None if typed in bad else written(value, f.kind)
+            for typed, value in zip(uniques, values, strict=True)
+        ]
+        rewritten = np.array(
+            [s is not None and s != typed for typed, s in zip(uniques, shown, strict=True)]
+            + [False]
+        )
+        where = np.flatnonzero(rewritten[codes])
+        if len(where):
+            cleaned = _objects(shown)[codes[where]]
+            changed_cells.append((where, pos, f.name, texts[where], cleaned))
+    none: frozenset[str] = frozenset()
+    source = {
+        "_file": [raw.file] * n,
+        "_sheet": [raw.sheet] * n,
+        "_row": rows,
+        "_headers": [headers] * n,
+        "_invalid": [invalid.get(i, none) for i in range(n)],
+    }
+    source["_row"] = np.asarray(rows, dtype=np.int64)
+    fields = [f.name for f in FIELDS[raw.table] if f.name in columns]
+    frame = pd.DataFrame({**source, **{name: columns[name] for name in fields}}, copy=False)
+    return CleanTable(raw.table, frame, _change_log(raw, rows, changed_cells))
 
 
-def to_frame(table: str, records: list[dict], present: set[str] | None = None) -> pd.DataFrame:
-    """Records to a DataFrame with the schema's column order and dtypes.
-
-    Only the fields in ``present`` (default: all) become columns, so that a column missing
-    from a file is missing from its frame rather than silently blank.
-    """
-    fields = [f for f in FIELDS[table] if present is None or f.name in present]
-    columns = [*SOURCE_COLUMNS, *(f.name for f in fields)]
-    frame = pd.DataFrame.from_records(records, columns=columns)
-    for f in fields:
-        frame[f.name] = typed_column(f, frame[f.name])
-    return frame
-
-
-def typed_column(f: Field, column: pd.Series) -> pd.Series:
+def typed_values(f: Field, values: list, codes: np.ndarray):
+    """The column of field ``f`` whose row ``i`` holds ``values[codes[i]]`` (``None`` for
+    missing), in the field's dtype: ``boolean`` (yes/no), ``Int64`` (integers), a categorical
+    of the field's labels (category), tuples (multi_category), else ``string``."""
+    known = np.array([v is not None for v in values], dtype=bool)[codes]
     if f.kind == "yes_no":
-        return column.astype("boolean")
+        truth = np.array([v is True for v in values], dtype=bool)
+        return pd.arrays.BooleanArray(truth[codes], ~known)
     if f.kind == "integer":
-        return column.astype("Int64")
+        numbers = np.array([0 if v is None else v for v in values], dtype=np.int64)
+        return pd.arrays.IntegerArray(numbers[codes], ~known)
     if f.kind == "category":
-        return pd.Categorical(column, categories=list(f.labels))
+        index = {label: k for k, label in enumerate(f.labels)}
+        labels = np.array([-1 if v is None else index[v] for v in values], dtype=np.intp)
+        return pd.Categorical.from_codes(labels[codes], dtype=_categories(f.labels))
     if f.kind == "multi_category":
-        return column.astype(object)
-    return column.astype("string")
+        return _objects(values)[codes]
+    return pd.array(_objects(values)[codes], dtype="string")
+
+
+@functools.cache
+def _lookup(f: Field) -> dict[str, str]:
+    """``f.lookup()``, made once per field (callers only read it)."""
+    return f.lookup()
+
+
+@functools.cache
+def _categories(labels: tuple[str, ...]) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(list(labels))
+
+
+def _objects(values: list) -> np.ndarray:
+    """``values`` as a one-dimensional object array (tuples stay whole, as elements)."""
+    array = np.empty(len(values), dtype=object)
+    for k, value in enumerate(values):
+        array[k] = value
+    return array
+
+
+def _change_log(raw: RawTable, rows: list[int], changed) -> pd.DataFrame:
+    """The rewritten cells, row by row and in column order within a row."""
+    if not changed:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    where = np.concatenate([np.asarray(w, dtype=np.int64) for w, *_ in changed])
+    pos = np.concatenate([np.full(len(w), p, dtype=np.int64) for w, p, *_ in changed])
+    order = np.lexsort((pos, where))
+    names = np.concatenate([np.full(len(w), name, dtype=object) for w, _, name, *_ in changed])
+    typed = np.concatenate([np.asarray(t, dtype=object) for *_, t, _ in changed])
+    cleaned = np.concatenate([np.asarray(c, dtype=object) for *_, c in changed])
+    return pd.DataFrame(
+        {
+            "table": raw.table,
+            "file": raw.file,
+            "row": np.asarray(rows, dtype=np.int64)[where[order]],
+            "column": names[order],
+            "typed": typed[order],
+            "cleaned": cleaned[order],
+        },
+        columns=CHANGE_COLUMNS,
+    )

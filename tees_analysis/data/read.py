@@ -138,7 +138,11 @@ def _read_csv(path: Path, log: ProblemLog) -> RawTable | None:
     width = len(headers)
     named = max((k + 1 for k, h in enumerate(headers) if h.strip()), default=0)
     padding = [""] * width
-    for row, cells in numbered[1:]:
+    body = numbered[1:]
+    if all(len(cells) == width for _, cells in body):  # as a spreadsheet writes it
+        raw.rows = body
+        return _non_empty(raw, log)
+    for row, cells in body:
         n = len(cells)
         if n > width and "".join(cells[width:]).strip():
             log.add(
@@ -329,33 +333,155 @@ def _read_workbook(workbook, name: str, log: ProblemLog) -> list[RawTable]:
 
 
 def _sheet_rows(ws):
-    """``(row number, cells)`` for each row the sheet's file holds, then its merged ranges.
+    """``(row number, cells)`` for each row the sheet's file holds; returns the merged ranges.
 
-    Each cell is a dict with ``column`` (1 = A), ``value`` and ``data_type`` (``"f"`` for a
-    formula). This is openpyxl's own sheet parser, as read-only sheets use it in ``iter_rows``,
-    called directly so that rows and cells the file does not hold are never made (a cell
-    formatted at XFD1048576 costs nothing), formulas are told apart from text that starts
-    with ``=``, and merged ranges (which read-only sheets do not expose) are found in the same
-    pass. The generator returns the merged ranges (``A1:B2`` text).
+    Each cell is ``(column, value, data_type)``: column 1 is A, ``data_type`` ``"f"`` marks a
+    formula. Rows and cells the file does not hold are never made (a cell formatted at
+    XFD1048576 costs nothing), and merged ranges (which read-only sheets do not expose) are
+    found in the same pass; the generator returns them (``A1:B2`` text).
+
+    The sheet's XML is parsed by Python's own (C) parser, refusing any document type
+    declaration (no entity can be declared, so none can be expanded; a workbook never has
+    one). Plain cells -- shared or inline text, numbers, booleans -- are read here; any other
+    (a formula, a date, rich text, a cell without its reference) by openpyxl's own sheet
+    parser, so values are what openpyxl gives. Reading plain cells here is several times
+    faster than openpyxl's parser, which builds an object for each inline text and uses a
+    pure-Python XML parser when defusedxml is installed.
     """
+    from xml.etree.ElementTree import XMLPullParser
+
     from openpyxl.worksheet._reader import WorkSheetParser
 
     book = ws.parent
+    cells_parser = WorkSheetParser(
+        None,
+        ws._shared_strings,
+        data_only=False,
+        epoch=book.epoch,
+        date_formats=book._date_formats,
+        timedelta_formats=book._timedelta_formats,
+    )
+    plain = _PlainCells(ws._shared_strings, book._date_formats, cells_parser)
+    merged: list[str] = []
+    pull = XMLPullParser(events=("start", "end"))
+    rows_of = None  # the <sheetData> element: emptied after each row, so memory stays flat
+    tail = b""  # the end of the previous chunk, where a declaration may begin
     try:
         with ws._get_source() as source:
-            parser = WorkSheetParser(
-                source,
-                ws._shared_strings,
-                data_only=False,
-                epoch=book.epoch,
-                date_formats=book._date_formats,
-                timedelta_formats=book._timedelta_formats,
-            )
-            yield from parser.parse()
-    except Exception as err:  # a damaged part can fail anywhere inside openpyxl
+            while chunk := source.read(1 << 16):
+                seen = tail + chunk
+                if b"<!DOCTYPE" in seen or b"<!ENTITY" in seen:
+                    raise DamagedWorkbook(
+                        "a part of it declares a document type, which workbooks never do; "
+                        "save it again from Excel as .xlsx"
+                    )
+                tail = chunk[-16:]
+                pull.feed(chunk)
+                for event, element in pull.read_events():
+                    if event == "start":
+                        if element.tag == _SHEET_DATA:
+                            rows_of = element
+                    elif element.tag == _ROW:
+                        yield plain.row(element)
+                        if rows_of is not None:
+                            rows_of.clear()
+                        element.clear()
+                    elif element.tag == _MERGE:
+                        merged = [m.get("ref") for m in element if m.get("ref")]
+                        element.clear()
+            pull.close()
+    except DamagedWorkbook:
+        raise
+    except Exception as err:  # a damaged part can fail anywhere inside the parsers
         raise DamagedWorkbook(_sheet_damage(err)) from err
-    merged = parser.merged_cells
-    return [str(m.ref) for m in merged.mergeCell] if merged is not None else []
+    return merged
+
+
+#: Cell types (``t``) read by :class:`_PlainCells`: shared text, inline text, formula text,
+#: booleans and numbers (error values and ISO dates are left to openpyxl).
+_PLAIN_KINDS = frozenset(("s", "inlineStr", "str", "b", "n"))
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_SHEET_DATA, _ROW, _CELL, _VALUE, _INLINE, _TEXT, _MERGE = (
+    _MAIN + tag for tag in ("sheetData", "row", "c", "v", "is", "t", "mergeCells")
+)
+
+
+class _PlainCells:
+    """Reads the cells of one ``<row>`` element (see :func:`_sheet_rows`)."""
+
+    def __init__(self, shared_strings, date_styles, cells_parser):
+        self.strings = shared_strings
+        self.dates = date_styles
+        self.parser = cells_parser
+        self.columns: dict[str, int] = {}
+        from openpyxl.worksheet._reader import _cast_number
+
+        self.number = _cast_number
+
+    def column(self, letters: str) -> int:
+        number = self.columns.get(letters)
+        if number is None:
+            from openpyxl.utils import column_index_from_string
+
+            number = self.columns[letters] = column_index_from_string(letters)
+        return number
+
+    def row(self, element) -> tuple[int, list[tuple[int, object, str]]]:
+        number = element.get("r")
+        if number is None or not number.isdigit():
+            return self.by_openpyxl(element)
+        cells = []
+        for cell in element:
+            if cell.tag != _CELL:
+                continue
+            read = self.plain(cell)
+            if read is None:
+                ref = cell.get("r")
+                if ref is None:
+                    return self.by_openpyxl(element)
+                self.parser.row_counter = int(number)
+                got = self.parser.parse_cell(cell)
+                read = (got["column"], got["value"], got["data_type"])
+            cells.append(read)
+        self.parser.row_counter = int(number)
+        return int(number), cells
+
+    def plain(self, cell):
+        """``(column, value, data_type)`` of a plain cell, as openpyxl's ``parse_cell`` gives
+        it; ``None`` for any other cell, which openpyxl then reads."""
+        ref = cell.get("r")
+        kind = cell.get("t", "n")
+        if ref is None or kind not in _PLAIN_KINDS or len(cell) > 1:
+            return None
+        text = None
+        if len(cell):
+            child = cell[0]
+            if kind == "inlineStr":  # its text is in <is><t>, a <v> is ignored
+                if child.tag != _INLINE or len(child) != 1 or child[0].tag != _TEXT:
+                    return None  # rich text, or no text
+                text = child[0].text or ""
+            elif child.tag == _VALUE:
+                text = child.text or None  # openpyxl reads an empty <v/> as no value
+            else:
+                return None  # a formula, an extension...
+        elif kind == "inlineStr":
+            return None
+        column = self.column(ref.rstrip("0123456789"))
+        if text is None:
+            return column, None, kind
+        if kind == "s":
+            return column, self.strings[int(text)], "s"
+        if kind in ("inlineStr", "str"):
+            return column, text, "s"
+        if kind == "b":
+            return column, bool(int(text)), "b"
+        if int(cell.get("s") or 0) in self.dates:  # kind "n" with a date style (0 when none)
+            return None
+        return column, self.number(text), "n"
+
+    def by_openpyxl(self, element):
+        number, cells = self.parser.parse_row(element)
+        return number, [(c["column"], c["value"], c["data_type"]) for c in cells]
 
 
 def _sheet_damage(err: Exception) -> str:
@@ -391,15 +517,13 @@ def _read_sheet(ws, name: str, table: str, log: ProblemLog) -> RawTable | None:
             break
         texts: list[str] = []
         beyond = None
-        for cell in cells:
-            value = cell["value"]
+        for column, value, data_type in cells:
             if value is None or value == "":
                 continue
-            column = cell["column"]
             if column > bound or (last and row - last > MAX_EMPTY_ROWS):
                 beyond = beyond or (f"{get_column_letter(column)}{row}", row, cell_text(value))
                 continue
-            if cell["data_type"] == "f":
+            if data_type == "f":
                 formulas.append((f"{get_column_letter(column)}{row}", row, column - 1, value))
             if len(texts) < column:
                 texts += [""] * (column - len(texts))

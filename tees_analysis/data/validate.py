@@ -9,6 +9,7 @@ cells of a row that may both be right (a harm category of neglect with the negle
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .problems import ERROR, WARNING, ProblemLog
@@ -44,40 +45,65 @@ def check_unique(frame: pd.DataFrame, table: str, log: ProblemLog) -> None:
     key = KEYS[table]
     if key not in frame:
         return
-    first: dict[str, object] = {}
-    for rec in frame.to_dict("records"):
-        value = rec[key]
-        if value is None or pd.isna(value):
-            continue
-        if value in first:
-            seen = first[value]
-            add_problem(
-                log,
-                rec,
-                f"duplicate {key}: also on {seen['_file']} row {seen['_row']}",
-                key,
-                value,
-            )
-        else:
-            first[value] = rec
+    ids = frame[key]
+    again = ids.notna() & ids.duplicated(keep="first")
+    if not again.any():
+        return
+    first = {}
+    for i in np.flatnonzero(ids.notna() & ids.duplicated(keep=False)):
+        first.setdefault(ids.iat[i], i)
+    for i in np.flatnonzero(again):
+        rec = _record(frame, i)
+        seen = _record(frame, first[ids.iat[i]])
+        add_problem(
+            log,
+            rec,
+            f"duplicate {key}: also on {seen['_file']} row {seen['_row']}",
+            key,
+            rec[key],
+        )
+
+
+def _record(frame: pd.DataFrame, i: int) -> dict:
+    """Row ``i`` (a position) of ``frame`` as a record, for naming where a problem is."""
+    return frame.iloc[[i]].to_dict("records")[0]  # plain Python values, as rules expect
+
+
+def _records(frame: pd.DataFrame, mask) -> list[dict]:
+    """The rows of ``frame`` where ``mask`` is true, as records (none when none is)."""
+    where = np.flatnonzero(np.broadcast_to(np.asarray(mask, dtype=bool), len(frame)))
+    return frame.iloc[where].to_dict("records") if len(where) else []
+
+
+def _ids(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column of ids with everything that is not a text id (missing, invalid) as missing."""
+    if name not in frame:
+        return pd.Series(None, index=frame.index, dtype=object)
+    column = frame[name].astype(object)
+    return column.where(column.map(lambda v: isinstance(v, str)), None)
 
 
 def check_links(reviews: pd.DataFrame, children: pd.DataFrame, log: ProblemLog) -> None:
     """Every child belongs to a known review, and every review has at least one child."""
-    review_ids = {v for v in reviews.get("review_id", []) if isinstance(v, str)}
-    child_reviews = {v for v in children.get("review_id", []) if isinstance(v, str)}
-    for rec in children.to_dict("records"):
-        rid = rec.get("review_id")
-        if isinstance(rid, str) and rid not in review_ids:
-            add_problem(
-                log, rec, "the child's review is not in the reviews table", "review_id", rid
-            )
-    for rec in reviews.to_dict("records"):
-        rid = rec.get("review_id")
-        if isinstance(rid, str) and rid not in child_reviews:
-            add_problem(
-                log, rec, "the review has no children in the children table", "review_id", rid
-            )
+    review_ids, child_reviews = _ids(reviews, "review_id"), _ids(children, "review_id")
+    orphans = child_reviews.notna() & ~child_reviews.isin(set(review_ids.dropna()))
+    for rec in _records(children, orphans):
+        add_problem(
+            log,
+            rec,
+            "the child's review is not in the reviews table",
+            "review_id",
+            rec["review_id"],
+        )
+    childless = review_ids.notna() & ~review_ids.isin(set(child_reviews.dropna()))
+    for rec in _records(reviews, childless):
+        add_problem(
+            log,
+            rec,
+            "the review has no children in the children table",
+            "review_id",
+            rec["review_id"],
+        )
 
 
 def check_ages(children: pd.DataFrame, log: ProblemLog) -> None:
@@ -90,9 +116,17 @@ def check_ages(children: pd.DataFrame, log: ProblemLog) -> None:
             allowed="a column 'age_months' (months) or 'age_band'",
         )
         return
-    for rec in children.to_dict("records"):
-        if rec["_invalid"] & {"age_months", "age_band"}:
-            continue  # already reported while cleaning
+    ages = {"age_months", "age_band"}
+    months, band = children.get("age_months"), children.get("age_band")
+    no_months = months.isna() if months is not None else True
+    no_band = band.isna() if band is not None else True
+    suspect = no_months & no_band
+    if months is not None and band is not None:
+        expected = np.where(months.fillna(0).to_numpy() < UNDER_2_MONTHS, "under 2", "2 and over")
+        given = band.astype(object).where(band.notna(), NOT_RECORDED).to_numpy()
+        suspect = suspect | (~no_months & (given != NOT_RECORDED) & (given != expected))
+    reported = children["_invalid"].map(lambda bad: not ages.isdisjoint(bad))
+    for rec in _records(children, np.asarray(suspect, dtype=bool) & ~reported.to_numpy()):
         months, band = rec.get("age_months"), rec.get("age_band")
         months = None if months is None or pd.isna(months) else int(months)
         band = None if band is None or pd.isna(band) else str(band)
@@ -181,7 +215,23 @@ def check_contradictions(children: pd.DataFrame, log: ProblemLog) -> None:
 
     Warnings, not errors: either cell may be the mistake, or the review may say both.
     """
-    for rec in children.to_dict("records"):
+
+    def has(name, label):
+        if name not in children:
+            return np.zeros(len(children), dtype=bool)
+        column = children[name]
+        if column.dtype == object:  # several labels per cell
+            return column.map(lambda v: isinstance(v, tuple) and label in v).to_numpy(bool)
+        return (column.astype(object) == label).to_numpy(bool)
+
+    neglect_no = (
+        (children["neglect"] == False).fillna(False).to_numpy(bool)  # noqa: E712
+        if "neglect" in children
+        else np.zeros(len(children), dtype=bool)
+    )
+    candidates = neglect_no & (has("harm_category", "neglect") | has("plan_category", "neglect"))
+    candidates |= has("csc_status", NOT_KNOWN_TO_CSC)
+    for rec in _records(children, candidates):  # the rows that may hold a contradiction
         for column, value, message in contradictions(rec):
             add_problem(log, rec, message, column, value, severity=WARNING)
 
