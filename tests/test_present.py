@@ -202,6 +202,9 @@ def test_yes_no():
         ("% (half up)", "% (half up)"),
         ("STSCP", "STSCP"),
         ("Already Set_Case", "Already Set_Case"),
+        ("count_STSCP", "Count STSCP"),
+        ("STSCP_count", "STSCP count"),
+        ("or_low", "OR low"),
         (2019, "2019"),
         (None, ""),
     ],
@@ -304,6 +307,11 @@ def test_a_filtered_frame_loses_its_positions_but_a_named_index_heads_the_rows()
     frame = pd.DataFrame({"n": [1, 2, 3, 4]})
     filtered = table(frame[frame["n"] > 2], "Filtered")
     assert body_rows(filtered) == [["3"], ["4"]]
+    kept = table(frame.rename_axis("child"), "Named positions")
+    assert body_rows(kept)[0] == ["0", "1"]
+    unnamed = table(frame.set_axis(["a", "b", "c", "d"]), "Unnamed labels")
+    assert [c.get_text() for c in soup(unnamed).thead.tr.children] == ["", "n"]
+    assert body_rows(unnamed)[0] == ["a", "1"]
     named = table(frame.set_axis(pd.Index(["a", "b", "c", "d"], name="group_name")), "Named")
     assert [th.get_text() for th in soup(named).thead("th")] == ["Group name", "n"]
     first = soup(named).tbody.tr
@@ -317,17 +325,17 @@ def test_multiindex_rows_and_columns():
     t = table(frame, "Two-level", percent_columns=["percent"])
     head = soup(t).thead("tr")
     assert len(head) == 2
-    top = [(c.get_text(), c.get("colspan"), c.get("rowspan")) for c in head[0].find_all("th")]
-    assert top == [("Where", None, "2"), ("Level 2", None, "2"), ("Reviews", "2", None),
-                   ("Children", "2", None)]  # fmt: skip
-    assert [c.get_text() for c in head[1]("th")] == ["n", "Percent"] * 2
+    top = [(c.name, c.get_text(), c.get("colspan"), c.get("rowspan")) for c in head[0].children]
+    assert top == [("th", "Where", None, "2"), ("td", "", None, None),
+                   ("th", "Reviews", "2", None), ("th", "Children", "2", None)]  # fmt: skip
+    assert [c.get_text() for c in head[1].children] == ["", "n", "Percent", "n", "Percent"]
     assert set(header_width(t)) == {6}
     body = body_rows(t)
     assert all(len(r) == 6 for r in body)
     assert body[0] == ["STSCP", "yes", "0", "3%", "5", "8%"]
     assert [c["scope"] for c in soup(t).tbody.tr("th")] == ["row", "row"]
     header = csv_rows(table(frame, "Two-level", name="two", folder=Path(tempfile.mkdtemp())))[0]
-    assert header == ["Where", "Level 2", "Reviews: n", "Reviews: Percent", "Children: n",
+    assert header == ["Where", "", "Reviews: n", "Reviews: Percent", "Children: n",
                       "Children: Percent"]  # fmt: skip
 
 

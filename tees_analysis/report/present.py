@@ -25,10 +25,11 @@ The rules
   are given (``ratio_columns``, ``percent_columns``).
 * **Headers.** ``headers`` (a mapping from a label to its header) wins; otherwise a snake_case
   label becomes words with a capital first letter (``percent_half_up`` -> ``Percent half up``,
-  ``p_value`` -> ``p-value``, ``ci_low`` -> ``CI low``) and any other label is kept. A
-  RangeIndex (or an unnamed integer index: row positions) is dropped; any other index becomes
-  the leading column(s), marked as row headers. MultiIndex columns become a header of several
-  rows with spanning cells.
+  ``p_value`` -> ``p-value``, ``ci_low`` -> ``CI low``, ``count_STSCP`` -> ``Count STSCP``)
+  and any other label is kept. An unnamed RangeIndex or integer index (row positions, as left
+  by filtering or sorting) is dropped; any other index becomes the leading column(s), marked
+  as row headers, headed by its name (blank when it has none: ``rename_axis`` names it).
+  MultiIndex columns become a header of several rows with spanning cells.
 * **Infinity.** A ratio from a table with a zero count is unbounded: such a cell shows
   ``infinite`` and a note saying why is added under the table (:data:`INFINITE_NOTE`), unless
   one of the caller's notes already speaks of ``infinite`` values.
@@ -116,8 +117,8 @@ INFINITE_NOTE = (
 MISSING_TEXT = frozenset({"nan", "NaN", "None", "<NA>", "NaT"})
 _CONTEXT = Context(prec=400)  # room for any float's digits
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-_SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
-_ACRONYMS = frozenset({"ci", "id", "da", "pmh", "sm", "csc", "stscp", "hsscp", "ilp", "csv"})
+_SNAKE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[a-z][a-z0-9]+")
+_ACRONYMS = frozenset({"ci", "id", "or", "da", "pmh", "sm", "csc", "stscp", "hsscp", "ilp", "csv"})
 _P_NAME = re.compile(
     r"^(?:[\w-]+ )*p(?:[ _-]?values?)?(?: \([^)]*\))?$"  # p, exact p, p (Holm), p_value
     r"|(?<![a-z0-9])(?:p[ _-]values?|p_holm)"  # ... or containing p-value, p_value, p_holm
@@ -294,12 +295,12 @@ def readable(label, headers: Mapping | None = None) -> str:
         return ""
     if not isinstance(label, str):
         return _plain(label) if isinstance(label, _SEQUENCES) else str(_csv_value(label))
-    if not _SNAKE.fullmatch(label) or len(label) < 2:
+    if not _SNAKE.fullmatch(label):
         return label
     text = re.sub(r"^p_holm$", "p (Holm)", re.sub(r"^p_values?(?=_|$)", "p-value", label))
     tokens = [t.upper() if t in _ACRONYMS else t for t in text.split("_")]
     first = tokens[0]
-    if first != "p" and not first.startswith(("p-", "p (")):
+    if first.islower() and first != "p" and not first.startswith(("p-", "p (")):
         tokens[0] = first[:1].upper() + first[1:]
     return " ".join(tokens)
 
@@ -406,13 +407,9 @@ def _columns(frame: pd.DataFrame, shown: int, options: _Options) -> tuple[list[C
     n_levels = frame.columns.nlevels
     index = frame.index
     parts = []
-    positional = index.name is None and pd.api.types.is_integer_dtype(index.dtype)
-    if not (isinstance(index, pd.RangeIndex) or positional):
+    if index.name is not None or not pd.api.types.is_integer_dtype(index.dtype):
         for level in range(index.nlevels):
-            name = index.names[level]
-            if name is None:
-                name = "index" if index.nlevels == 1 else f"Level {level + 1}"
-            parts.append((name, list(index.get_level_values(level)), True))
+            parts.append((index.names[level], list(index.get_level_values(level)), True))
     for j, key in enumerate(frame.columns):
         parts.append((key, list(frame.iloc[:, j]), False))
     columns, infinite = [], False
