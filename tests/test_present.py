@@ -58,9 +58,10 @@ def body_rows(t) -> list[list[str]]:
     return [[c.get_text() for c in tr.find_all(["td", "th"])] for tr in soup(t).tbody("tr")]
 
 
-def header_width(t) -> list[int]:
+def header_width(t, page: BeautifulSoup | None = None) -> list[int]:
     """The number of columns each header row covers (spans included, from above too)."""
-    rows = soup(t).thead("tr") if soup(t).thead else []
+    page = page or soup(t)
+    rows = page.thead("tr") if page.thead else []
     covered: dict[tuple[int, int], bool] = {}
     widths = []
     for r, tr in enumerate(rows):
@@ -537,7 +538,7 @@ def test_no_python_shows_through_any_table(frame, max_rows, show_rows):
         assert python_in(t.text) == []
         for cell in page.tbody.find_all(class_="num"):
             assert NUMBER_CELL.fullmatch(cell.get_text()), cell
-        widths = header_width(t)
+        widths = header_width(t, page)
         assert len(set(widths)) == 1
         for tr in page.tbody("tr"):
             assert sum(int(c.get("colspan", 1)) for c in tr(["td", "th"])) == widths[0]

@@ -52,7 +52,9 @@ The rules
 The HTML
 --------
 The HTML has no ``<style>``, ``style=`` or script, so that JupyterLab's and GitHub's sanitizers
-keep it; the site's stylesheet styles these classes (keep the names in step with it):
+keep it (they may drop ``role``, ``aria-label``, ``tabindex`` and ``download``, which only help:
+the table reads the same without them); the site's stylesheet styles these classes (keep the
+names in step with it):
 
 * ``tees-table`` -- the ``<table>`` (its ``<caption>`` is the caption);
 * ``tees-scroll`` -- the ``<div role="region" tabindex="0">`` scroll container around every
@@ -93,7 +95,6 @@ import pandas as pd
 
 from .. import paths
 from ..data import atomic
-from .prose import listing
 from .table_layout import Column, csv_bytes, html_table, text_table
 
 #: What a missing value shows.
@@ -256,7 +257,11 @@ def words(seq) -> str:
     if isinstance(seq, str):
         return seq
     items = [_plain(x) for x in seq]
-    return listing(sorted(items) if isinstance(seq, set | frozenset) else items)
+    if isinstance(seq, set | frozenset):
+        items.sort()
+    if len(items) <= 1:  # (not prose.listing: importing prose takes seconds, for statsmodels)
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 # --------------------------------------------------------------------------- columns
