@@ -1,6 +1,7 @@
 """Stage 5, report: what readers see -- figures, the static site, the codebook, publication tables.
 
-The figures' look and deterministic saving (:mod:`.style`, captions in :mod:`.captions`); the
+Every table and number readers see (:mod:`.present`, laid out by :mod:`.table_layout`); the
+figures' look and deterministic saving (:mod:`.style`, captions in :mod:`.captions`); the
 charts (:mod:`.plots`, :mod:`.trio_plots`); the static site (:mod:`.site`); the codebook
 rendered from the schema (:mod:`.codebook`); and the publication tables with disclosure
 control (:mod:`.disclosure`). May use every stage below it (:mod:`tees_analysis.paths`,
