@@ -80,14 +80,12 @@ In a notebook::
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import math
 import numbers
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Context, Decimal
 from pathlib import Path
 
 import numpy as np
@@ -95,12 +93,42 @@ import pandas as pd
 
 from .. import paths
 from ..data import atomic
+from ..formats import (  # the scalar formatters, re-exported (documented above)
+    INFINITE,
+    MINUS_INFINITE,
+    MISSING,
+    MISSING_TEXT,
+    SEQUENCES,
+    fixed,
+    infinite_word,
+    interval,
+    is_missing,
+    number,
+    p_value,
+    percent,
+    plain,
+    ratio,
+    words,
+    yes_no,
+)
 from .table_layout import Column, csv_bytes, html_table, text_table
 
-#: What a missing value shows.
-MISSING = "–"
-INFINITE = "infinite"
-MINUS_INFINITE = "minus infinite"
+__all__ = [
+    "INFINITE",
+    "MINUS_INFINITE",
+    "MISSING",
+    "Table",
+    "interval",
+    "is_missing",
+    "number",
+    "p_value",
+    "percent",
+    "ratio",
+    "table",
+    "words",
+    "yes_no",
+]
+
 #: Where the CSV files are linked from, relative to the notebooks (``notebooks/`` -> figures).
 LINK_BASE = "../figures/tables"
 #: The subfolder of the figures folder that holds the tables' CSV files.
@@ -114,9 +142,6 @@ INFINITE_NOTE = (
     "Infinite: a count of zero in the table makes this ratio unbounded, so there is no finite "
     "estimate."
 )
-#: Text that only says a value is missing (a missing value that was turned into text).
-MISSING_TEXT = frozenset({"nan", "NaN", "None", "<NA>", "NaT"})
-_CONTEXT = Context(prec=400)  # room for any float's digits
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _SNAKE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[a-z][a-z0-9]+")
 _ACRONYMS = frozenset({"ci", "id", "or", "da", "pmh", "sm", "csc", "stscp", "hsscp", "ilp", "csv"})
@@ -124,144 +149,6 @@ _P_NAME = re.compile(
     r"^(?:[\w-]+ )*p(?:[ _-]?values?)?(?: \([^)]*\))?$"  # p, exact p, p (Holm), p_value
     r"|(?<![a-z0-9])(?:p[ _-]values?|p_holm)"  # ... or containing p-value, p_value, p_holm
 )
-_SEQUENCES = (tuple, list, set, frozenset, np.ndarray)
-
-
-# --------------------------------------------------------------------------- scalars
-
-
-def is_missing(x) -> bool:
-    """Whether ``x`` is a missing value: ``None``, ``NaN``, ``pd.NA``, ``NaT``."""
-    if x is None or x is pd.NA or x is pd.NaT:
-        return True
-    if isinstance(x, float | np.floating):
-        return math.isnan(x)
-    if isinstance(x, np.datetime64 | np.timedelta64):
-        return bool(np.isnat(x))
-    return False
-
-
-def _fixed(x: float, decimals: int) -> str:
-    """``x`` with ``decimals`` decimals, rounded half up, with thousands separators; no ``-0``."""
-    value = Decimal(repr(float(x))).quantize(
-        Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_CONTEXT
-    )
-    if value == 0:
-        value = abs(value)
-    return f"{value:,.{decimals}f}"
-
-
-def _infinite(x: float) -> str:
-    return INFINITE if x > 0 else MINUS_INFINITE
-
-
-def number(x, decimals: int = 0) -> str:
-    """A number for readers: ``"433"`` (for 433 and 433.0), ``"12,345"``, ``"2.68"``.
-
-    Whole numbers show no decimals; others ``decimals`` decimals (rounded half up). Missing
-    shows ``"–"``, infinity ``"infinite"`` or ``"minus infinite"``.
-    """
-    if is_missing(x):
-        return MISSING
-    if isinstance(x, bool | np.bool_):
-        return yes_no(x)
-    if isinstance(x, numbers.Integral):
-        return f"{int(x):,}"
-    if isinstance(x, str):
-        raise TypeError(f"number() needs a number, not the text {x!r}")
-    x = float(x)
-    if math.isinf(x):
-        return _infinite(x)
-    return f"{int(x):,}" if x.is_integer() else _fixed(x, decimals)
-
-
-def percent(x, decimals: int = 0) -> str:
-    """A percentage given in percent units: ``percent(38) == "38%"``; missing shows ``"–"``."""
-    if is_missing(x):
-        return MISSING
-    x = float(x)
-    return _infinite(x) if math.isinf(x) else f"{_fixed(x, decimals)}%"
-
-
-def p_value(p) -> str:
-    """A p-value: three decimals (``"0.046"``), ``"< 0.001"`` below 0.001; missing ``"–"``."""
-    if is_missing(p):
-        return MISSING
-    p = float(p)
-    if math.isinf(p):
-        return _infinite(p)
-    return "< 0.001" if p < 0.001 else _fixed(p, 3)
-
-
-def ratio(x, decimals: int = 2) -> str:
-    """A ratio (an odds ratio, say): ``"1.75"``, ``"0"``, ``"infinite"``; missing ``"–"``.
-
-    A positive ratio too small to show in ``decimals`` decimals shows ``"< 0.01"`` (never a
-    misleading ``"0.00"``).
-    """
-    if is_missing(x):
-        return MISSING
-    x = float(x)
-    if math.isinf(x):
-        return _infinite(x)
-    if x == 0:
-        return "0"
-    smallest = 10.0**-decimals
-    if 0 < x < smallest / 2:
-        return f"< {smallest:.{decimals}f}"
-    return _fixed(x, decimals)
-
-
-def interval(lo, hi, decimals: int | None = None, kind: str = "ratio") -> str:
-    """An interval in words: ``"0.21 to infinite"`` (ratio), ``"12% to 45%"`` (percent).
-
-    ``kind`` is ``"ratio"``, ``"number"`` or ``"percent"``; ``decimals`` defaults to 0 for
-    percentages and 2 otherwise. An interval with a missing end shows ``"–"``.
-    """
-    formats = {"ratio": ratio, "number": number, "percent": percent}
-    if kind not in formats:
-        raise ValueError(f"kind must be one of {', '.join(formats)}, not {kind!r}")
-    if is_missing(lo) or is_missing(hi):
-        return MISSING
-    if decimals is None:
-        decimals = 0 if kind == "percent" else 2
-    return f"{formats[kind](lo, decimals)} to {formats[kind](hi, decimals)}"
-
-
-def yes_no(b) -> str:
-    """``"yes"`` or ``"no"``; missing shows ``"–"``."""
-    return MISSING if is_missing(b) else ("yes" if bool(b) else "no")
-
-
-def _plain(x, decimals: int = 2) -> str:
-    """Any value as words (an element of a list, say)."""
-    if isinstance(x, _SEQUENCES):
-        return words(x)
-    if isinstance(x, str):
-        return MISSING if x in MISSING_TEXT else x
-    if is_missing(x) or isinstance(x, bool | np.bool_ | numbers.Real):
-        return number(x, decimals)
-    if isinstance(x, dt.datetime) and x.time() == dt.time(0) and x.tzinfo is None:
-        return x.date().isoformat()
-    if isinstance(x, dt.date):
-        return x.isoformat()
-    return str(x)
-
-
-def words(seq) -> str:
-    """A list in words: ``"a"``, ``"a and b"``, ``"a, b and c"``; a 1-tuple is its element.
-
-    A set is listed in sorted order (its own order changes between runs); text is kept as it
-    is, numbers are formatted by :func:`number`.
-    """
-    if isinstance(seq, str):
-        return seq
-    items = [_plain(x) for x in seq]
-    if isinstance(seq, set | frozenset):
-        items.sort()
-    if len(items) <= 1:  # (not prose.listing: importing prose takes seconds, for statsmodels)
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 # --------------------------------------------------------------------------- columns
@@ -299,7 +186,7 @@ def readable(label, headers: Mapping | None = None) -> str:
     if label is None or is_missing(label):
         return ""
     if not isinstance(label, str):
-        return _plain(label) if isinstance(label, _SEQUENCES) else str(_csv_value(label))
+        return plain(label) if isinstance(label, SEQUENCES) else str(_csv_value(label))
     if not _SNAKE.fullmatch(label):
         return label
     text = re.sub(r"^p_holm$", "p (Holm)", re.sub(r"^p_values?(?=_|$)", "p-value", label))
@@ -336,7 +223,7 @@ def _numbers(values) -> list[float]:
 
 def _csv_value(v) -> str:
     """One cell as the CSV holds it: plain numbers at full precision, empty when missing."""
-    if isinstance(v, _SEQUENCES):
+    if isinstance(v, SEQUENCES):
         return words(v)
     if _blank(v):
         return ""
@@ -349,26 +236,26 @@ def _csv_value(v) -> str:
     if isinstance(v, numbers.Real):
         x = float(v)
         if math.isinf(x):
-            return _infinite(x)
+            return infinite_word(x)
         return str(int(x)) if x.is_integer() else repr(x)
-    return _plain(v)
+    return plain(v)
 
 
 def _blank(v) -> bool:
     """Whether a cell holds nothing: a missing value, empty text or text saying it is missing."""
     if isinstance(v, str):
         return not v.strip() or v in MISSING_TEXT
-    return not isinstance(v, _SEQUENCES) and is_missing(v)
+    return not isinstance(v, SEQUENCES) and is_missing(v)
 
 
 def _cell(v, kind: str, whole: bool, decimals: int, missing: str) -> str:
     """One cell as shown."""
-    if isinstance(v, _SEQUENCES):
+    if isinstance(v, SEQUENCES):
         return words(v) or missing
     if _blank(v):
         return missing
     if isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real):
-        return _plain(v)
+        return plain(v)
     if kind == "p":
         return p_value(v)
     if kind == "ratio":
@@ -377,7 +264,7 @@ def _cell(v, kind: str, whole: bool, decimals: int, missing: str) -> str:
         return percent(v, decimals)
     if isinstance(v, numbers.Integral) or whole or math.isinf(float(v)):
         return number(v)
-    return _fixed(float(v), decimals)
+    return fixed(float(v), decimals)
 
 
 def _column(key, values, n_levels: int, row_header: bool, shown: int, options: _Options):

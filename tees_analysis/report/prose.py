@@ -66,8 +66,10 @@ def one_child_moves(n: int) -> str:
 
 
 def table_or(frame, note: str):
-    """``frame`` when it has rows, else ``note`` as Markdown (never an empty table)."""
-    return frame if len(frame) else Markdown(f"*{note}*")
+    """``frame`` (a DataFrame or a :class:`tees_analysis.report.present.Table`) when it has
+    rows, else ``note`` as Markdown (never an empty table)."""
+    rows = frame.n_rows if hasattr(frame, "n_rows") else len(frame)
+    return frame if rows else Markdown(f"*{note}*")
 
 
 def sizes_by_partnership(children) -> dict[str, int]:
