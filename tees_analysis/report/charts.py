@@ -16,6 +16,7 @@ they know, ``Context.from_about(about, data)``, or from the data alone,
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -155,17 +156,34 @@ class Chart:
 # --------------------------------------------------------------------------- the header
 
 
-def _wrap(text: str, props: FontProperties, width: float, renderer) -> list[str]:
-    """``text`` broken between words into lines at most ``width`` pixels wide."""
-    lines: list[str] = []
+@functools.lru_cache(maxsize=4096)
+def _width(text: str, size: float, weight: str, dpi: float) -> float:
+    """Width of ``text`` in pixels at ``dpi`` (DejaVu Sans), measured once."""
+    props = FontProperties(family="DejaVu Sans", size=size, weight=weight)
+    width, _, _ = _renderer(dpi).get_text_width_height_descent(text, props, ismath=False)
+    return width
+
+
+@functools.lru_cache(maxsize=4)
+def _renderer(dpi: float) -> RendererAgg:
+    return RendererAgg(1, 1, dpi)
+
+
+def _wrap(text: str, size: float, weight: str, width: float, dpi: float) -> list[str]:
+    """``text`` broken between words into lines at most ``width`` pixels wide (word widths
+    and spaces added up)."""
+    space = _width(" ", size, weight, dpi)
+    lines: list[list[str]] = []
+    used = 0.0
     for word in text.split():
-        trial = f"{lines[-1]} {word}" if lines else word
-        w, _, _ = renderer.get_text_width_height_descent(trial, props, ismath=False)
-        if lines and w <= width:
-            lines[-1] = trial
+        w = _width(word, size, weight, dpi)
+        if lines and used + space + w <= width:
+            lines[-1].append(word)
+            used += space + w
         else:
-            lines.append(word)
-    return lines
+            lines.append([word])
+            used = w
+    return [" ".join(line) for line in lines]
 
 
 def add_header(fig, title: str, subtitle: str) -> None:
@@ -179,16 +197,13 @@ def add_header(fig, title: str, subtitle: str) -> None:
         raise ValueError("a chart's legends belong to its axes, not to the figure")
     width, height = fig.get_size_inches()
     dpi = fig.dpi
-    renderer = RendererAgg(int(width * dpi), int(height * dpi), dpi)
     usable = (width - 2 * _PAD) * dpi
-    fonts = (
-        (title, FontProperties(family="DejaVu Sans", size=style.TITLE_FONT, weight="bold"), 1.2),
-        (subtitle, FontProperties(family="DejaVu Sans", size=style.SUBTITLE_FONT), 1.3),
-    )
+    fonts = ((title, style.TITLE_FONT, "bold", 1.2), (subtitle, style.SUBTITLE_FONT, "normal", 1.3))
     blocks = []
-    for text, props, spacing in fonts:
-        lines = _wrap(text, props, usable, renderer) if text else []
-        blocks.append(("\n".join(lines), props, len(lines) * props.get_size() * spacing / 72))
+    for text, size, weight, spacing in fonts:
+        lines = _wrap(text, size, weight, usable, dpi) if text else []
+        props = FontProperties(family="DejaVu Sans", size=size, weight=weight)
+        blocks.append(("\n".join(lines), props, len(lines) * size * spacing / 72))
     header = _PAD + blocks[0][2] + _GAP + blocks[1][2] + _PAD
     total = height + header
     scale = height / total

@@ -86,15 +86,20 @@ def top(rows: Sequence[Row]) -> tuple[list[str], int, int]:
     return [c for c, k, _ in rows if k == best], best, rows[0][2]
 
 
-def _empty_groups(groups: Mapping[str, Sequence[Row]], unit: str) -> list[str]:
+def _empty_groups(
+    groups: Mapping[str, Sequence[Row]], unit: str, noun: tuple[str, str] = ("category", "")
+) -> list[str]:
     """Why a group has no finding: nobody to count, or nobody counted in any category."""
     notes = []
     for group, rows in groups.items():
         n = rows[0][2] if rows else 0
+        counts = _unit(group, unit)
+        place = f" in {group}" if where(group).startswith("in ") else ""
         if n == 0:
-            notes.append(_join(f"no {unit_word(0, unit)}", where(group) or "to count"))
+            notes.append(f"no {unit_word(0, counts)} to count{place}")
         elif all(k == 0 for _, k, _ in rows):
-            notes.append(_join(f"none of the {counted(n, unit)}", where(group), "counted"))
+            what = noun[0] or "category"
+            notes.append(f"no {what} counted for the {counted(n, counts)}{place}")
     return notes
 
 
@@ -129,7 +134,7 @@ def most_common(
     """
     found = {g: top(rows) for g, rows in groups.items() if rows and rows[0][2] > 0}
     found = {g: t for g, t in found.items() if t[1] > 0}
-    notes = _empty_groups(groups, unit)
+    notes = _empty_groups(groups, unit, noun)
     if not found:
         return _with_notes("", notes) if notes else f"No {noun[1]} to show"
     tied = any(len(cats) > 1 for cats, _, _ in found.values())
