@@ -269,7 +269,7 @@ def prepare_output(out_dir: Path) -> None:
             f"{display(out_dir)} is not empty and was not written by tees-analysis reproduce: "
             "choose another folder with --out (nothing was written)"
         )
-    for sub, patterns in (("notebooks", ("*.ipynb",)), ("figures", ("*.png", "*.svg"))):
+    for sub, patterns in (("notebooks", ("*.ipynb",)), ("figures", ("*.png", "*.svg", "*.csv"))):
         for pattern in patterns:
             for old in (out_dir / sub).glob(pattern):
                 old.unlink()
