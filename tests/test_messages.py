@@ -6,6 +6,8 @@ words follow the numbers -- the winner, a tie, an equal share, a group with nobo
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pandas as pd
 import pytest
 from chart_checks import reprs
@@ -170,3 +172,32 @@ def test_bounds_and_ranges_titles_follow_their_tables():
 )  # fmt: skip
 def test_comparison_title_counts_measures_above_and_below(rows, expected):
     assert plots.comparison_title(rows).startswith(expected)
+
+
+def test_context_from_what_a_notebook_knows():
+    both = SimpleNamespace(partnership=None)
+    about = SimpleNamespace(report=True, years="2017–2021", reviews=24, children=27,
+                            label="reconstructed", selection=both)  # fmt: skip
+    context = charts.Context.from_about(about)
+    assert (context.period, context.place, context.reviews) == ("2017–2021", "Tees", 24)
+    assert context.data_label == charts.RECONSTRUCTION_LABEL
+    assert context.provenance == charts.RECONSTRUCTED_DATA
+    one = SimpleNamespace(partnership="HSSCP")
+    other = SimpleNamespace(report=False, years="2022", reviews=2, children=3,
+                            label="fictional 2022", selection=one)  # fmt: skip
+    context = charts.Context.from_about(other)
+    assert context.place == "HSSCP (Hartlepool & Stockton-on-Tees)"
+    assert (context.data_label, context.provenance) == (charts.DATA_LABEL, "fictional 2022 data")
+    records = SimpleNamespace(report=False, years="2022", reviews=2, children=3,
+                              label="case records 2022", selection=None)  # fmt: skip
+    assert charts.Context.from_about(records).provenance == ""
+
+
+def test_context_from_a_dataset_of_one_partnership():
+    reviews = pd.DataFrame({"partnership": ["HSSCP", "HSSCP"], "year": [2019, 2021]})
+    children = pd.DataFrame({"partnership": ["HSSCP"] * 3})
+    context = charts.Context.from_dataset(SimpleNamespace(reviews=reviews, children=children))
+    assert context.period == "2019, 2021"
+    assert context.place == "HSSCP (Hartlepool & Stockton-on-Tees)"
+    assert context.partnerships == (("HSSCP", 2, 3),)
+    assert context.reviews_of(["HSSCP"]) == 2 and context.reviews_of(["STSCP"]) is None

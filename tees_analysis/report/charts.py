@@ -92,8 +92,10 @@ class Context:
         if dataset is not None:
             base = cls.from_dataset(dataset, label, provenance)
             return replace(base, period=about.years or base.period)
+        chosen = getattr(getattr(about, "selection", None), "partnership", None)
         return cls(
             period=about.years,
+            place=tees_place([chosen]) if chosen else "Tees",
             reviews=about.reviews,
             children=about.children,
             data_label=label,
