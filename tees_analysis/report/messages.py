@@ -162,7 +162,9 @@ def _scope(groups: list[str]) -> str:
         return where(groups[0])
     if all(g in ("reviews", "children") for g in groups):
         return f"among {listing(groups)}"
-    return "in both partnerships" if len(groups) == 2 else f"in all {len(groups)} groups"
+    if all(where(g).startswith("in ") for g in groups):
+        return "in both partnerships" if len(groups) == 2 else f"in all {len(groups)} partnerships"
+    return f"in {listing(groups)}"
 
 
 def larger_share(category: str, groups: Mapping[str, Row], unit: str) -> str:

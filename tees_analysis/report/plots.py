@@ -73,9 +73,9 @@ def _known(table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return known & ~nobody, nobody
 
 
-def bar_data(table: pd.DataFrame, group: str = "partnership", note: str = tables.NO_COUNT):
-    """The numbers a bar chart draws, one row per bar (or undrawn row, with its note)."""
-    counted, nobody = _known(table)
+def _intervals(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The 95% Wilson interval of every counted row, in percent (blank elsewhere)."""
+    counted, _ = _known(table)
     low = np.full(len(table), np.nan)
     high = np.full(len(table), np.nan)
     if counted.any():
@@ -83,6 +83,15 @@ def bar_data(table: pd.DataFrame, group: str = "partnership", note: str = tables
             table.loc[counted, "count"].astype(int), table.loc[counted, "denominator"].astype(int)
         )
         low[counted.to_numpy()], high[counted.to_numpy()] = 100 * lo, 100 * hi
+    return low, high
+
+
+def bar_data(table: pd.DataFrame, group: str = "partnership", note: str = tables.NO_COUNT):
+    """The numbers a bar chart draws, one row per bar (or undrawn row, with its note);
+    percentages to one decimal place."""
+    table = table.reset_index(drop=True)
+    counted, nobody = _known(table)
+    low, high = _intervals(table)
     rows = []
     for i, row in table.reset_index(drop=True).iterrows():
         k, n = row["count"], row["denominator"]
@@ -132,7 +141,7 @@ def percent_bars(
     table = table.reset_index(drop=True)
     if table.empty:
         return empty_figure("nothing to draw: no figures in this block")
-    data = bar_data(table, group, note)
+    lows, highs = _intervals(table)
     counted, nobody = _known(table)
     categories = list(dict.fromkeys(table["category"]))
     slots = max(table.groupby("category", sort=False)[group].nunique())
@@ -151,9 +160,7 @@ def percent_bars(
                 _note(ax, y, _empty_text(table, [i], nobody, group, note))
                 continue
             k, n = int(table.at[i, "count"]), int(table.at[i, "denominator"])
-            share, low, high = data.loc[i, ["percent", "lower 95% limit (%)",
-                                            "upper 95% limit (%)"]]  # fmt: skip
-            share = 100 * k / n
+            share, low, high = 100 * k / n, lows[i], highs[i]
             colour = GROUP_COLOURS.get(name, style.DARK_GREY)
             ax.barh(
                 y, share, height=height * 0.92, color=colour,
