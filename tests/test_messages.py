@@ -200,4 +200,5 @@ def test_context_from_a_dataset_of_one_partnership():
     assert context.period == "2019, 2021"
     assert context.place == "HSSCP (Hartlepool & Stockton-on-Tees)"
     assert context.partnerships == (("HSSCP", 2, 3),)
-    assert context.reviews_of(["HSSCP"]) == 2 and context.reviews_of(["STSCP"]) is None
+    assert context.reviews_of(["HSSCP"]) == 2 and context.reviews_of(["STSCP"]) == 0
+    assert charts.Context().reviews_of(["STSCP"]) is None  # nothing known

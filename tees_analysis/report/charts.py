@@ -110,7 +110,8 @@ class Context:
         return None
 
     def reviews_of(self, groups) -> int | None:
-        """Reviews of these groups (``Tees``: all of them), when known."""
+        """Reviews of these groups (``Tees``: all of them), when known (a partnership the
+        data do not hold has none)."""
         total = 0
         for group in groups:
             if group == "Tees":
@@ -119,9 +120,9 @@ class Context:
                 total += self.reviews
                 continue
             known = self.partnership(group)
-            if known is None:
+            if known is None and not self.partnerships:
                 return None
-            total += known[0]
+            total += known[0] if known else 0
         return total
 
 

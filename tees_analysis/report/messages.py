@@ -146,12 +146,12 @@ def most_common(
         )
         word = noun[1] if tied else noun[0]
         equally = " equally" if tied else ""
-        text = f"{_join(head, word, _scope(list(found)))}: {listing(cats)}{equally} ({amounts})"
+        text = f"{_join(head, word, _scope(list(found)))}: {items(cats)}{equally} ({amounts})"
         return _with_notes(text, notes)
     parts = []
     for i, (g, (cats, k, n)) in enumerate(found.items()):
         several = len(cats) > 1
-        what = listing(cats) + (" equally" if several else "")
+        what = items(cats) + (" equally" if several else "")
         parts.append(f"{_join(what, where(g))} ({_amount(i, g, k, n, unit, False, several)})")
     return _with_notes(f"{_join(head, noun[0])}: " + "; ".join(parts), notes)
 
@@ -204,6 +204,15 @@ def larger_share(category: str, groups: Mapping[str, Row], unit: str) -> str:
 def nothing_to_draw(what: str) -> str:
     """The title of an empty chart: ``No outcome figures to draw``."""
     return f"No {what} to draw"
+
+
+def items(names) -> str:
+    """``a, b and c``; with semicolons when a name holds ``and`` itself (``both parents;
+    mother and partner``), so that the list reads one way only."""
+    names = [str(n) for n in names]
+    if len(names) > 1 and any(" and " in n for n in names):
+        return "; ".join(names)
+    return listing(names)
 
 
 # --------------------------------------------------------------------------- subtitles

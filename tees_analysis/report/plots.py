@@ -239,13 +239,14 @@ def _place(groups, context: Context) -> str:
 
 def bar_alt(what: str, table: pd.DataFrame, group: str, note: str = tables.NO_COUNT) -> str:
     """Alt text of a bar chart: what it shows, each group's values, and the undrawn rows."""
-    counted, nobody = _known(table.reset_index(drop=True))
-    undrawn = table.reset_index(drop=True)[~counted]
-    notes = []
-    if len(undrawn):
-        names = listing(dict.fromkeys(str(c) for c in undrawn["category"]))
-        why = "nobody to count" if nobody.any() and nobody.sum() == len(undrawn) else note
-        notes.append(f"Not drawn ({why}): {names}.")
+    table = table.reset_index(drop=True)
+    counted, nobody = _known(table)
+    reasons: dict[str, list[str]] = {}
+    for i in table.index[~counted]:
+        why = _empty_text(table, [i], nobody, group, note)
+        reasons.setdefault(why, []).append(str(table.at[i, "category"]))
+    notes = [f"Not drawn, {why}: {messages.items(dict.fromkeys(names))}."
+             for why, names in reasons.items()]  # fmt: skip
     groups = {g: [r for r in rows if r[2] > 0] for g, rows in group_rows(table, group).items()}
     return messages.bar_alt(what, groups, notes)
 

@@ -44,6 +44,9 @@ from .style import FACTOR_COLOURS, FACTOR_LINESTYLES, PARTNERSHIP_COLOURS
 
 # --------------------------------------------------------------------------- words
 
+#: The title of a trio chart with no child to place in a combination.
+NOBODY = "Nothing to draw: no child has every factor recorded"
+
 
 def factor_words(factor: str) -> str:
     """``domestic abuse`` (a factor in the middle of a sentence)."""
@@ -71,12 +74,12 @@ def upset_title(table: pd.Series, data_label: str) -> str:
     """The most common combination (a joint count, so qualified by ``data_label``)."""
     n = int(table.sum())
     if n == 0:
-        return messages.nothing_to_draw("combinations: no child has every factor recorded")
+        return NOBODY
     factors = _factors(table)
     counts = dict(zip(_cells(table), (int(v) for v in table.to_numpy()), strict=True))
     best = max(counts.values())
     cells = [c for c, k in counts.items() if k == best]
-    words = listing(combination_words(c, factors) for c in cells)
+    words = messages.items(combination_words(c, factors) for c in cells)
     amount = of(best, n, "children")
     if len(cells) == 1:
         return f"{_lead(data_label)}the most common combination was {words} ({amount})"
@@ -87,7 +90,7 @@ def venn_title(table: pd.Series, data_label: str) -> str:
     """The most common factor (a margin, plainly), then all three (joint: ``data_label``)."""
     n = int(table.sum())
     if n == 0:
-        return messages.nothing_to_draw("factors: no child has every factor recorded")
+        return NOBODY
     factors = _factors(table)
     totals = margins(table)
     best = int(totals.max())
@@ -104,6 +107,10 @@ def venn_title(table: pd.Series, data_label: str) -> str:
     return f"{first}; {who} had all {_count_word(len(factors))} {data_label}".rstrip()
 
 
+def _join_words(*parts: str) -> str:
+    return " ".join(p for p in parts if p)
+
+
 def _count_word(k: int) -> str:
     return {2: "two", 3: "three"}.get(k, str(k))
 
@@ -113,7 +120,7 @@ def pairs_title(table: pd.Series, data_label: str) -> str:
     n = int(table.sum())
     factors = _factors(table)
     if n == 0 or len(factors) < 2:
-        return messages.nothing_to_draw("pairs: no child has every factor recorded")
+        return NOBODY
     counts = pairwise_matrices(table)["counts"].to_numpy()
     pairs = {
         (i, j): int(counts[i, j]) for i in range(len(factors)) for j in range(i + 1, len(factors))
@@ -128,10 +135,10 @@ def pairs_title(table: pd.Series, data_label: str) -> str:
             f"{capitalise(names[0])} occurred together most often {data_label} "
             f"({of(best, n, 'children')})"
         )
-    return (
-        f"The pairs {listing(names)} occurred together equally often {data_label} "
-        f"({of(best, n, 'children')} each)"
-    )
+    return _join_words(
+        f"{capitalise(_count_word(len(top)))} pairs occurred together equally often",
+        data_label, f"({of(best, n, 'children')} each): {'; '.join(names)}",
+    )  # fmt: skip
 
 
 def bounds_title(bounds: pd.DataFrame) -> str:
