@@ -260,3 +260,16 @@ def test_saved_files_carry_title_and_alt_text(drawn, tmp_path):
     assert "<dc:date>" not in svg
     frame = pd.read_csv(tmp_path / "06_trio_venn.csv")
     assert list(frame["children"]) == list(chart.data["children"])
+
+
+def test_a_chart_shown_in_a_notebook_carries_its_alt_text(drawn, monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
+    chart = drawn["03_harm_category"]
+    charts.show(chart)
+    (bundle,), options = shown[0]
+    assert bundle["text/plain"] == chart.title  # what nbval compares: words, not a repr
+    assert options == {"raw": True, "metadata": {"image/png": {"alt": chart.alt}}}
+    assert not plt.fignum_exists(chart.figure.number)

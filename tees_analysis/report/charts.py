@@ -314,6 +314,22 @@ def chart_files(chart: Chart) -> dict[str, bytes]:
     return files
 
 
+def show(chart: Chart) -> None:
+    """Show ``chart`` in a notebook as the PNG that :func:`save` writes, with its alt text in
+    the output's metadata (``{"image/png": {"alt": ...}}``, which nbconvert's templates read)
+    and its title as the plain-text form; the figure is then closed, so that the inline
+    backend does not show it a second time. Use it in place of ``plt.show()``."""
+    import base64
+
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    png = style.figure_files(chart.figure, chart.name, formats=("png",))[f"{chart.name}.png"]
+    bundle = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": chart.title}
+    display(bundle, raw=True, metadata={"image/png": {"alt": chart.alt}})
+    plt.close(chart.figure)
+
+
 def save(chart: Chart, folder: Path | None = None) -> list[Path]:
     """Write ``NAME.png``, ``NAME.svg`` and ``NAME.csv`` into ``folder`` (default: the
     repository's ``figures/``), all or none, byte-identical on every run."""

@@ -126,15 +126,17 @@ def accessible_svg(svg: bytes, stem: str, title: str, description: str) -> bytes
     return svg[: match.start()] + opened + texts + svg[match.end() :]
 
 
-def figure_files(fig, name: str, title: str = "", description: str = "") -> dict[str, bytes]:
+def figure_files(
+    fig, name: str, title: str = "", description: str = "", formats=("png", "svg")
+) -> dict[str, bytes]:
     """``{"NAME.png": bytes, "NAME.svg": bytes}``, identical on every run; the SVG carries
     ``title`` and ``description`` for screen readers when they are given."""
     files = {}
-    for fmt in ("png", "svg"):
+    for fmt in formats:
         buffer = io.BytesIO()
         fig.savefig(buffer, format=fmt, metadata=_METADATA[fmt])
         files[f"{name}.{fmt}"] = buffer.getvalue()
-    if title or description:
+    if (title or description) and "svg" in formats:
         files[f"{name}.svg"] = accessible_svg(files[f"{name}.svg"], name, title, description)
     return files
 
