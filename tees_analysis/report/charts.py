@@ -178,7 +178,10 @@ def _wrap(text: str, size: float, weight: str, width: float, dpi: float) -> list
     space = _width(" ", size, weight, dpi)
     lines: list[list[str]] = []
     used = 0.0
-    for word in text.split():
+    glued = text.replace("n = ", "n\u00a0=\u00a0")  # "n = 14" is never broken
+    for word in glued.split(" "):
+        if not word:
+            continue
         w = _width(word, size, weight, dpi)
         if lines and used + space + w <= width:
             lines[-1].append(word)
