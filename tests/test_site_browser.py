@@ -10,7 +10,8 @@ of ``reports/audit.csv``; accessibility: no ``serious`` or ``critical`` violatio
 axe-core at either width, every chart has an accessible name of its own (not a generic
 "Figure n of m"); at phone width nothing widens the page beyond the screen except inside a
 sideways-scrolling container; no page shows a Python artefact (``NaN``, ``<NA>``, ``inf``, a
-tuple, a traceback, a warning); every page shows the release's version and date; the index opens
+tuple, a traceback, a warning, an ``In [n]:`` prompt), printed notes are in the prose font and
+wrap between words; every page shows the release's version and date; the index opens
 with main points lifted from the notebooks, each linking to its notebook's main points.
 Screenshots of every page (desktop, the first screen at phone width, and each page's first
 figure) are saved under ``reports/screenshots/``.
@@ -129,6 +130,10 @@ PAGE_CHECK = """
     charts: Array.from(document.querySelectorAll("figure.tees-chart svg")).map(accessibleName),
     outputImageAlts: Array.from(document.querySelectorAll(".jp-OutputArea-output img"))
       .map((img) => img.alt),
+    printedNotes: Array.from(document.querySelectorAll(".jp-OutputArea-output pre")).map((e) => {
+      const style = getComputedStyle(e);
+      return [style.fontFamily, style.wordBreak, style.overflowWrap];
+    }),
     hasMainPoints: document.getElementById("main-points") !== null,
     mainPointLinks: attr("#main-points-list a[href]", "href"),
     mainPointsNone: document.getElementById("main-points-none") !== null,
@@ -222,6 +227,7 @@ ARTEFACTS = {
     "a Python tuple": re.compile(r"\('[^']*',\)|\(\w[^()]*,\)"),
     "a traceback": re.compile(r"Traceback"),
     "a warning": re.compile(r"\b\w+Warning\b"),
+    "a prompt": re.compile(r"\b(In|Out)\s?\[\d*\]:"),
 }
 GENERIC_ALT = re.compile(
     r"^(|figure|image|chart|plot|graph|No description has been provided for this image|"
@@ -615,6 +621,15 @@ def test_no_page_shows_python_artefacts(checked):
                 context = " ".join(text[max(0, first.start() - 50) : first.end() + 50].split())
                 found.append(f"{name}: {what} ({len(matches)}x), first in: ...{context}...")
     assert not found, "pages show Python artefacts:\n" + "\n".join(found)
+
+
+def test_printed_notes_use_the_prose_font_and_wrap_between_words(checked):
+    found = []
+    for name, report in checked.items():
+        for family, word_break, overflow_wrap in report["printedNotes"]:
+            if "mono" in family.lower() or word_break != "normal" or overflow_wrap != "normal":
+                found.append(f"{name}: {family} / word-break {word_break} / {overflow_wrap}")
+    assert not found, "printed notes in a code font or split inside words:\n" + "\n".join(found)
 
 
 def test_every_chart_has_an_accessible_name_of_its_own(checked):
