@@ -228,6 +228,7 @@ ARTEFACTS = {
     "a traceback": re.compile(r"Traceback"),
     "a warning": re.compile(r"\b\w+Warning\b"),
     "a prompt": re.compile(r"\b(In|Out)\s?\[\d*\]:"),
+    "a Python object": re.compile(r"<[\w.]+ (object )?at 0x[0-9a-fA-F]+>|<Figure size [^>]*>"),
 }
 GENERIC_ALT = re.compile(
     r"^(|figure|image|chart|plot|graph|No description has been provided for this image|"
