@@ -237,8 +237,8 @@ def index_markdown(
     return (
         "# Tees safeguarding reviews 2017-21: the reproducible report\n\n"
         "The statistics of the STSCP and HSSCP report on the Tees safeguarding reviews of "
-        '2017-21, recomputed from case-level data reconstructed from its figures (<a href="'
-        'methods.html">methods and quality</a>).\n\n'
+        "2017-21, recomputed from case-level data reconstructed from its figures "
+        "([methods and quality](methods.html)).\n\n"
         "## Main points\n\n"
         f"{_main_points_html(list(points))}\n\n"
         "## Reproduction status\n\n"
