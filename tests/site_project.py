@@ -10,9 +10,10 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 
 from tees_analysis.paths import FIGURES
-from tees_analysis.report import site
+from tees_analysis.report import present, site
 
 # A committed chart, to see a real one in a page (its id is a figure name of notebook 03).
 REAL_CHART = FIGURES / "03_sex.svg"
@@ -66,7 +67,26 @@ def notebook(title: str, cells: list) -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=[first, *cells])
 
 
-def alpha() -> nbformat.NotebookNode:
+def formatted_table(figures: Path) -> nbformat.NotebookNode:
+    """A cell whose output is a wide table from the project's formatter, its CSV written."""
+    frame = pd.DataFrame(
+        {
+            "partnership": ["STSCP", "HSSCP"],
+            **{f"count_{k}": [k, k + 1] for k in range(1, 9)},
+            "p": [0.0004, float("nan")],
+        }
+    )
+    made = present.table(frame, "Made-up counts", name="01_counts", folder=figures)
+    cell = nbformat.v4.new_code_cell("present.table(frame)", id="formatted")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "execute_result", data={"text/html": made.html, "text/plain": made.text}
+        )
+    ]
+    return cell
+
+
+def alpha(figures: Path) -> nbformat.NotebookNode:
     code = nbformat.v4.new_code_cell("import pandas as pd\nprint('files read')", id="code")
     code.execution_count = 7
     code.outputs = [
@@ -105,7 +125,8 @@ def alpha() -> nbformat.NotebookNode:
         {"tees": {"index": 2}},
     )
     details = nbformat.v4.new_markdown_cell('<a id="details"></a>\n## Details', id="details")
-    return notebook("Alpha", [points, code, long_note, charts, real, details])
+    cells = [points, code, long_note, charts, real, formatted_table(figures), details]
+    return notebook("Alpha", cells)
 
 
 def make_project(root: Path) -> Path:
@@ -128,7 +149,7 @@ def make_project(root: Path) -> Path:
             )
         ],
     )
-    for name, nb in (("01_alpha", alpha()), ("02_beta", beta), ("03_gamma", gamma)):
+    for name, nb in (("01_alpha", alpha(figures)), ("02_beta", beta), ("03_gamma", gamma)):
         nbformat.write(nb, root / "notebooks" / f"{name}.ipynb")
     return root
 

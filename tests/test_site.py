@@ -42,7 +42,7 @@ def page(built: Path, name: str) -> BeautifulSoup:
 def test_code_is_folded_away_without_prompts(built):
     soup = page(built, "01_alpha.html")
     cells = soup.select(".jp-CodeCell")
-    assert len(cells) == 5
+    assert len(cells) == 6
     for cell in cells:
         details = cell.find("details", class_="tees-code")
         assert details is not None and details.summary.get_text(strip=True) == "Show code"
@@ -74,17 +74,22 @@ def test_nbconvert_tab_stops_removed_scroll_regions_kept(built):
 
 def test_a_table_gets_a_focusable_scroll_container_and_cue(built):
     soup = page(built, "01_alpha.html")
-    table = soup.find("table")
-    wrapper = table.parent
+    loose, formatted = soup.find_all("table")
+    wrapper = loose.parent
     assert "tees-scroll" in wrapper["class"] and wrapper["aria-label"] == "Table 1"
     cue = wrapper.find_previous_sibling("p")
     assert cue is not None and "tees-scroll-cue" in cue["class"]
+    # a table of the project's formatter keeps its own region and cue, not wrapped twice
+    assert formatted.parent["aria-label"] == "Made-up counts"
+    assert not formatted.parent.find_parent(class_="tees-scroll")
+    assert "tees-scroll-cue" in formatted.parent.find_previous_sibling("p")["class"]
 
 
 def test_downloads_resolve_inside_the_site(built):
     soup = page(built, "01_alpha.html")
-    links = [a["href"] for a in soup.select(".tees-download a")]
-    assert links == ["files/figures/tables/counts.csv", "files/figures/01_chart.svg"]
+    links = [a["href"] for a in soup.select(".tees-download a, a.tees-download")]
+    assert links[:2] == ["files/figures/tables/counts.csv", "files/figures/01_chart.svg"]
+    assert "files/figures/tables/01_counts.csv" in links  # written by the table formatter
     for link in links:
         assert (built / link).is_file(), link
 
