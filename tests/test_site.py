@@ -17,7 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 from site_project import SVG, TITLED, build, main_points_cell, make_project, notebook
 
-from tees_analysis.report import release, site, site_charts
+from tees_analysis.report import present, release, site, site_charts
 from tees_analysis.report.disclosure import NOT_APPLICABLE, SUPPRESSED
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -211,8 +211,10 @@ def test_methods_page_explains_the_symbols(built):
     symbols = soup.find("h2", id=re.compile("Symbols"))
     table = symbols.find_next("table")
     listed = [row.find("td").get_text(strip=True) for row in table.find_all("tr")[1:]]
-    assert {"–", SUPPRESSED, NOT_APPLICABLE, "not recorded", "< 0.001"} <= set(listed)
-    assert any(s.startswith("infinite") for s in listed)
+    # the marks the formatter and disclosure control print are the marks explained
+    shown = {present.MISSING, SUPPRESSED, NOT_APPLICABLE, present.p_value(0.0001)}
+    assert shown | {"not recorded"} <= set(listed), shown - set(listed)
+    assert any(s.startswith(present.INFINITE) for s in listed)
     assert soup.find("a", href="assumptions.html") is not None
 
 
