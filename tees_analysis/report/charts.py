@@ -329,8 +329,36 @@ def show(chart: Chart) -> None:
 
     png = style.figure_files(chart.figure, chart.name, formats=("png",))[f"{chart.name}.png"]
     bundle = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": chart.title}
-    display(bundle, raw=True, metadata={"image/png": {"alt": chart.alt}})
+    metadata = {"image/png": {"alt": chart.alt}, "tees": {"figure": chart.name, "alt": chart.alt}}
+    display(bundle, raw=True, metadata=metadata)
     plt.close(chart.figure)
+
+
+#: Where a notebook links the chart files from (``notebooks/`` -> ``figures/``; the same in a
+#: rerun's output folder).
+LINK_BASE = "../figures"
+
+
+def note(chart: Chart, source: str, notes=()) -> str:
+    """The Markdown under a chart: how to read it, where the data come from, the downloads."""
+    links = " · ".join(
+        f"[{label}]({LINK_BASE}/{chart.name}.{kind})"
+        for label, kind in (("chart (SVG)", "svg"), ("chart (PNG)", "png"), ("data (CSV)", "csv"))
+    )
+    lines = [*notes, f"**Source:** {source}" if source else "", f"**Download:** {links}"]
+    return "\n\n".join(line for line in lines if line)
+
+
+def publish(chart: Chart, folder: Path | None = None, source: str = "", notes=()) -> None:
+    """Save ``chart`` (:func:`save`), show it (:func:`show`) and write its note under it
+    (:func:`note`): what a notebook does with every chart."""
+    from IPython.display import display
+
+    from .prose import Markdown
+
+    save(chart, folder)
+    show(chart)
+    display(Markdown(note(chart, source, notes)))
 
 
 def save(chart: Chart, folder: Path | None = None) -> list[Path]:
