@@ -271,5 +271,11 @@ def test_a_chart_shown_in_a_notebook_carries_its_alt_text(drawn, monkeypatch):
     charts.show(chart)
     (bundle,), options = shown[0]
     assert bundle["text/plain"] == chart.title  # what nbval compares: words, not a repr
-    assert options == {"raw": True, "metadata": {"image/png": {"alt": chart.alt}}}
+    assert options == {
+        "raw": True,
+        "metadata": {
+            "image/png": {"alt": chart.alt},
+            "tees": {"figure": chart.name, "alt": chart.alt},
+        },
+    }
     assert not plt.fignum_exists(chart.figure.number)
