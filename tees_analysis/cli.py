@@ -16,6 +16,7 @@ import pandas as pd
 
 from .data import pipeline
 from .data.atomic import RawDataIsReadOnly
+from .data.csvsafe import inert
 from .data.problems import UnexpectedError, ValidationError, problems_frame, warning_lines
 from .paths import PROCESSED, ROOT, display
 from .report import codebook
@@ -36,7 +37,7 @@ def _report(err: ValidationError, fmt: str) -> int:
     )
     frame = problems_frame(err.problems + err.warnings, severity=True)
     if fmt == "csv":
-        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
+        sys.stdout.write(_csv(frame))
     else:
         print(_aligned(frame))
     return 1
@@ -61,10 +62,17 @@ def _show_warnings(warnings, fmt: str) -> None:
         return
     frame = problems_frame(warnings, severity=True)
     if fmt == "csv":
-        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
+        sys.stdout.write(_csv(frame))
     elif warnings:
         print(warning_lines(warnings)[0])
         print(_aligned(frame))
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV text for a spreadsheet: a cell that starts like a formula (``=``, ``+``,
+    ``-``, ``@``, a tab or carriage return) is written after an apostrophe, so it is shown as
+    typed and never run (:mod:`tees_analysis.data.csvsafe`)."""
+    return inert(frame).to_csv(index=False, lineterminator="\n")
 
 
 def _one_line(text) -> str:
@@ -83,7 +91,7 @@ def _changes(data, args) -> None:
         _say(f"{sentence}; every cell:", args.format)
         cells = changes[["file", "row", "table", "column", "typed", "cleaned"]]
         if args.format == "csv":
-            sys.stdout.write(cells.to_csv(index=False, lineterminator="\n"))
+            sys.stdout.write(_csv(cells))
         else:
             print(_aligned(cells.map(_one_line)))
     elif args.format == "table":

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..paths import PROCESSED, RAW, display
-from . import atomic
+from . import atomic, csvsafe
 from .clean import CHANGE_COLUMNS, SOURCE_COLUMNS, clean_table, written
 from .derive import derive_children, derive_reviews
 from .problems import Problem, ProblemLog, UnexpectedError, ValidationError
@@ -238,7 +238,10 @@ def write_processed(dataset: Dataset, out_dir: Path | str = PROCESSED) -> list[P
     files = {
         out_dir / "reviews.csv": to_csv_text(dataset.reviews, "reviews"),
         out_dir / "children.csv": to_csv_text(dataset.children, "children"),
-        out_dir / "cleaning_log.csv": dataset.changes.to_csv(index=False, lineterminator="\n"),
+        # the log holds what analysts typed: formula-like cells made inert for spreadsheets
+        out_dir / "cleaning_log.csv": csvsafe.inert(dataset.changes).to_csv(
+            index=False, lineterminator="\n"
+        ),
     }
     return atomic.write_files({p: t.encode("utf-8") for p, t in files.items()})
 
