@@ -7,6 +7,7 @@ Table-driven: ``COMMANDS`` names each subcommand's function, summary and descrip
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import sys
@@ -545,7 +546,9 @@ _DEBUG_HELP = (
 )
 
 
+@functools.cache
 def parser() -> argparse.ArgumentParser:
+    """The command line's parser, built once from the tables (it is only read)."""
     main = argparse.ArgumentParser(
         prog="tees-analysis", description="Tees safeguarding reviews analysis."
     )

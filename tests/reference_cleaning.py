@@ -10,10 +10,13 @@ problems and warnings.
 
 from __future__ import annotations
 
+import difflib
+
 import pandas as pd
 
 from tees_analysis.data.clean import (
     CHANGE_COLUMNS,
+    CLOSE,
     SOURCE_COLUMNS,
     CleanTable,
     _Invalid,
@@ -24,7 +27,7 @@ from tees_analysis.data.clean import (
 )
 from tees_analysis.data.problems import WARNING, ProblemLog
 from tees_analysis.data.read import DamagedWorkbook, RawTable, _sheet_damage
-from tees_analysis.data.schema import FIELDS, KEYS, NOT_RECORDED, Field
+from tees_analysis.data.schema import FIELDS, HEADERS, KEYS, NOT_RECORDED, Field, header_key
 from tees_analysis.data.validate import UNDER_2_MONTHS, add_problem, contradictions
 
 
@@ -100,6 +103,26 @@ def typed_column(f: Field, column: pd.Series) -> pd.Series:
     if f.kind == "multi_category":
         return column.astype(object)
     return column.astype("string")
+
+
+def suggest_header(table: str, header: str) -> list[str]:
+    """The fields an unknown header probably means, every accepted header compared in full."""
+    by_key = HEADERS[table]
+    key = header_key(header)
+    ratios = {k: difflib.SequenceMatcher(None, key, k).ratio() for k in by_key}
+    best = max(ratios.values(), default=0.0)
+    close = sorted((k for k, r in ratios.items() if r >= max(CLOSE, best - 0.05)),
+                   key=lambda k: -ratios[k])  # fmt: skip
+    found = list(dict.fromkeys(by_key[k].name for k in close))
+    if not found:
+        words = set(key.split())
+        overlaps = [
+            (-difflib.SequenceMatcher(None, key, k).ratio(), k)
+            for k in by_key
+            if words and (set(k.split()) <= words or words <= set(k.split()))
+        ]
+        found = list(dict.fromkeys(by_key[k].name for _, k in sorted(overlaps)))
+    return found[:2]
 
 
 def check_unique(frame: pd.DataFrame, table: str, log: ProblemLog) -> None:
@@ -210,6 +233,7 @@ def sheet_rows(ws):
 #: ``(module attribute, replacement)`` for every function above, to swap in with monkeypatch.
 SWAPS = {
     "pipeline.clean_table": clean_table,
+    "clean.suggest_header": suggest_header,
     "validate.check_unique": check_unique,
     "validate.check_links": check_links,
     "validate.check_ages": check_ages,

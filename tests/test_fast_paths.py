@@ -30,9 +30,9 @@ from strategies import examples, raw_datasets
 
 from tees_analysis.data import clean, pipeline, read, validate
 from tees_analysis.data.problems import ValidationError
-from tees_analysis.data.schema import field
+from tees_analysis.data.schema import FIELDS, field
 
-MODULES = {"pipeline": pipeline, "validate": validate, "read": read}
+MODULES = {"pipeline": pipeline, "validate": validate, "read": read, "clean": clean}
 
 
 def outcome(paths):
@@ -170,6 +170,22 @@ def test_ids_checked_in_bulk_are_parsed_as_one_by_one(seed):
         assert len(bad) > 10 and len(texts) - len(bad) > 100  # both branches are taken
 
 
+@pytest.mark.parametrize("table", ["reviews", "children"])
+def test_header_suggestions_are_those_of_comparing_every_header(table):
+    """Headers ruled out by difflib's quick upper bounds are never the suggestion."""
+    rng = random.Random(table)
+    accepted = [h for f in FIELDS[table] for h in f.headers]
+    headers = ["Age", "Child's gender", "Reveiw ID", "Theme", "notes", "", "x", *accepted[::4]]
+    for header in rng.sample(accepted, 12):  # accepted headers with a letter or two changed
+        typed = list(header)
+        for _ in range(rng.randint(1, 2)):
+            typed[rng.randrange(len(typed))] = rng.choice(string.ascii_lowercase + " _")
+        headers.append("".join(typed))
+    for header in headers:
+        expected = reference_cleaning.suggest_header(table, header)
+        assert clean.suggest_header(table, header) == expected, header
+
+
 # ------------------------------------------------------------------------ workbook rows
 
 
@@ -204,13 +220,15 @@ def _book() -> bytes:
     sheet = book.active
     sheet.title = "reviews"
     sheet.append(["review_id", "partnership", "year", "note", "when", "flag", "ratio"])
-    sheet.append(["R1", "STSCP", 2019, "=SUM(1,2)", dt.datetime(2019, 3, 12), True, 0.25])
-    sheet.append(["R2", "HSSCP", 2020, "a'b", dt.date(2020, 1, 2), False, -3])
-    sheet.append(["R3", "HSSCP", 2021, "", dt.time(12, 30), None, 1e-7])
-    sheet.append(["R4", "  STSCP ", "2022", "x", dt.timedelta(hours=30), 1, 1234567])
+    sheet.append(["R1", "STSCP", 2019, "=SUM(1,2)", None, True, 0.25])
+    sheet.append(["R2", "HSSCP", 2020, "a'b", None, False, -3])  # plain: odd cells go here
+    sheet.append(["R3", "HSSCP", 2021, "", None, None, 1e-7])
+    sheet.append(["R4", "  STSCP ", "2022", "x", None, 1, 1234567])
     sheet["B5"].font = Font(bold=True)
     sheet.merge_cells("D6:E7")
     sheet["A9"] = "R9"
+    when = (dt.datetime(2019, 3, 12), dt.date(2020, 1, 2), dt.time(12, 30), dt.timedelta(hours=30))
+    sheet.append(["R10", None, None, None, *when])  # dates: numbers with a date style
     sheet["XFD12"].font = Font(italic=True)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -237,16 +255,52 @@ ODD_CELLS = {
     "cell without its reference": {"D3": b'<c t="inlineStr"><is><t>no ref</t></is></c>'},
     "row without its number": {"_row_r": b"<row"},
     "unknown child": {"D3": b'<c r="D3"><extLst ' + NS + b"/><v>1</v></c>"},
+    "text with an entity": {"D3": b'<c r="D3" t="inlineStr"><is><t>a &amp; b&#10;c</t></is></c>'},
+    "text with the five XML entities": {
+        "D3": b'<c r="D3" t="inlineStr"><is><t>&amp;&lt;a&gt; &quot;b&apos;</t></is></c>'
+    },
+    "text with a carriage return": {"D3": b'<c r="D3" t="inlineStr"><is><t>a\r\nb</t></is></c>'},
+    "laid out on lines": {"D3": b'<c r="D3" t="inlineStr">\n  <is><t>x</t></is>\n</c>'},
+    "attributes in another order": {"D3": b'<c t="b" r="D3"><v>0</v></c>'},
 }
 
 
-@pytest.mark.parametrize("odd", [None, *ODD_CELLS], ids=lambda k: k or "as saved")
-def test_workbook_rows_are_read_as_openpyxl_reads_them(tmp_path, odd):
+def _prefixed(member: bytes) -> bytes:
+    """The main namespace under a prefix (``<x:row>``), as some programs write it."""
+    member = re.sub(rb"<(/?)(?=[A-Za-z])", rb"<\1x:", member)
+    return member.replace(b'xmlns="', b'xmlns:x="', 1)
+
+
+def _latin1(member: bytes) -> bytes:
+    text = member.decode("utf-8").replace("a'b", "caf\u00e9")
+    return b'<?xml version="1.0" encoding="ISO-8859-1"?>' + text.encode("latin-1")
+
+
+#: Whole sheets out of the ordinary: read by the XML parser throughout (never matched).
+ODD_SHEETS = {
+    "a comment": lambda m: m.replace(b"<sheetData>", b"<!-- </row> --><sheetData>", 1),
+    "CDATA": lambda m: m.replace(b"<sheetData>", b"<sheetData>", 1).replace(
+        b"<t>x</t>", b"<t><![CDATA[<x></row>]]></t>", 1
+    ),
+    "a processing instruction": lambda m: m.replace(b"<sheetData>", b"<?pi x?><sheetData>", 1),
+    "a prefixed namespace": _prefixed,
+    "Latin-1 text": _latin1,
+}
+
+
+@pytest.mark.parametrize("odd", [None, *ODD_CELLS, *ODD_SHEETS], ids=lambda k: k or "as saved")
+def test_workbook_rows_are_read_as_openpyxl_reads_them(tmp_path, monkeypatch, odd):
     data = _book()
-    if odd:
+    if odd in ODD_CELLS:
         data = _with_cells(data, "reviews", ODD_CELLS[odd])
+    elif odd in ODD_SHEETS:
+        part = sheet_part(data, "reviews")
+        data = rewrite_zip(data, lambda n, m: ODD_SHEETS[odd](m) if n == part else m)
     path = tmp_path / "cases.xlsx"
     path.write_bytes(data)
+    parsed = []  # whether the sheet was parsed as XML throughout, rather than matched
+    whole = read._parsed_rows
+    monkeypatch.setattr(read, "_parsed_rows", lambda *a: parsed.append(1) or whole(*a))
 
     def rows(reader):
         book = openpyxl.load_workbook(path, read_only=True)
@@ -264,6 +318,7 @@ def test_workbook_rows_are_read_as_openpyxl_reads_them(tmp_path, odd):
     fast, plain = rows(read._sheet_rows), rows(reference_cleaning.sheet_rows)
     assert fast == plain
     assert len(fast[0]) >= 6 and fast[1] == ["D6:E7"]
+    assert bool(parsed) == (odd in ODD_SHEETS)
 
 
 def test_a_workbook_with_a_date_as_its_default_style_reads_numbers_as_dates(tmp_path):

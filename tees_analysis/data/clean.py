@@ -88,7 +88,11 @@ def suggest_header(table: str, header: str) -> list[str]:
     """
     by_key = HEADERS[table]
     key = header_key(header)
-    ratios = {k: difflib.SequenceMatcher(None, key, k).ratio() for k in by_key}
+    ratios = {}  # only headers that may be close: the quick upper bounds rule out the rest
+    for k in by_key:
+        match = difflib.SequenceMatcher(None, key, k)
+        if match.real_quick_ratio() >= CLOSE and match.quick_ratio() >= CLOSE:
+            ratios[k] = match.ratio()
     best = max(ratios.values(), default=0.0)
     close = sorted((k for k, r in ratios.items() if r >= max(CLOSE, best - 0.05)),
                    key=lambda k: -ratios[k])  # fmt: skip

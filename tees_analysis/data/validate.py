@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .clean import SOURCE_COLUMNS
 from .problems import ERROR, WARNING, ProblemLog
 from .schema import CASE_RECORDS, KEYS, NOT_RECORDED
 
@@ -46,15 +47,14 @@ def check_unique(frame: pd.DataFrame, table: str, log: ProblemLog) -> None:
     if key not in frame:
         return
     ids = frame[key]
-    again = ids.notna() & ids.duplicated(keep="first")
+    known = ids.notna()
+    again = known & ids.duplicated(keep="first")
     if not again.any():
         return
-    first = {}
-    for i in np.flatnonzero(ids.notna() & ids.duplicated(keep=False)):
-        first.setdefault(ids.iat[i], i)
-    for i in np.flatnonzero(again):
-        rec = _record(frame, i)
-        seen = _record(frame, first[ids.iat[i]])
+    firsts = known & ids.duplicated(keep=False) & ~again  # the first of each repeated id
+    first = {rec[key]: rec for rec in _records(frame, firsts, key)}
+    for rec in _records(frame, again, key):
+        seen = first[rec[key]]
         add_problem(
             log,
             rec,
@@ -64,15 +64,14 @@ def check_unique(frame: pd.DataFrame, table: str, log: ProblemLog) -> None:
         )
 
 
-def _record(frame: pd.DataFrame, i: int) -> dict:
-    """Row ``i`` (a position) of ``frame`` as a record, for naming where a problem is."""
-    return frame.iloc[[i]].to_dict("records")[0]  # plain Python values, as rules expect
-
-
-def _records(frame: pd.DataFrame, mask) -> list[dict]:
-    """The rows of ``frame`` where ``mask`` is true, as records (none when none is)."""
+def _records(frame: pd.DataFrame, mask, *names: str) -> list[dict]:
+    """The rows of ``frame`` where ``mask`` is true, as records (none when none is): the
+    provenance columns and the fields ``names`` that the frame has (a rule reads no other)."""
     where = np.flatnonzero(np.broadcast_to(np.asarray(mask, dtype=bool), len(frame)))
-    return frame.iloc[where].to_dict("records") if len(where) else []
+    if not len(where):
+        return []
+    columns = [frame.columns.get_loc(n) for n in (*SOURCE_COLUMNS, *names) if n in frame]
+    return frame.iloc[where, columns].to_dict("records")
 
 
 def _ids(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -87,7 +86,7 @@ def check_links(reviews: pd.DataFrame, children: pd.DataFrame, log: ProblemLog) 
     """Every child belongs to a known review, and every review has at least one child."""
     review_ids, child_reviews = _ids(reviews, "review_id"), _ids(children, "review_id")
     orphans = child_reviews.notna() & ~child_reviews.isin(set(review_ids.dropna()))
-    for rec in _records(children, orphans):
+    for rec in _records(children, orphans, "review_id"):
         add_problem(
             log,
             rec,
@@ -96,7 +95,7 @@ def check_links(reviews: pd.DataFrame, children: pd.DataFrame, log: ProblemLog) 
             rec["review_id"],
         )
     childless = review_ids.notna() & ~review_ids.isin(set(child_reviews.dropna()))
-    for rec in _records(reviews, childless):
+    for rec in _records(reviews, childless, "review_id"):
         add_problem(
             log,
             rec,
@@ -126,7 +125,8 @@ def check_ages(children: pd.DataFrame, log: ProblemLog) -> None:
         given = band.astype(object).where(band.notna(), NOT_RECORDED).to_numpy()
         suspect = suspect | (~no_months & (given != NOT_RECORDED) & (given != expected))
     reported = children["_invalid"].map(lambda bad: not ages.isdisjoint(bad))
-    for rec in _records(children, np.asarray(suspect, dtype=bool) & ~reported.to_numpy()):
+    rows = np.asarray(suspect, dtype=bool) & ~reported.to_numpy()
+    for rec in _records(children, rows, *ages):
         months, band = rec.get("age_months"), rec.get("age_band")
         months = None if months is None or pd.isna(months) else int(months)
         band = None if band is None or pd.isna(band) else str(band)
@@ -231,7 +231,8 @@ def check_contradictions(children: pd.DataFrame, log: ProblemLog) -> None:
     )
     candidates = neglect_no & (has("harm_category", "neglect") | has("plan_category", "neglect"))
     candidates |= has("csc_status", NOT_KNOWN_TO_CSC)
-    for rec in _records(children, candidates):  # the rows that may hold a contradiction
+    read = ("neglect", "harm_category", "plan_category", "csc_status")  # by contradictions()
+    for rec in _records(children, candidates, *read):  # the rows that may hold one
         for column, value, message in contradictions(rec):
             add_problem(log, rec, message, column, value, severity=WARNING)
 
@@ -257,7 +258,8 @@ def check_provenance(reviews: pd.DataFrame, log: ProblemLog) -> None:
     kinds = provenance_kinds(reviews)
     if CASE_RECORDS not in set(kinds) or kinds.nunique() < 2:
         return
-    for rec, kind in zip(reviews.to_dict("records"), kinds, strict=True):
+    made_up = (kinds != CASE_RECORDS).to_numpy()
+    for rec, kind in zip(_records(reviews, made_up), kinds[made_up], strict=True):
         if kind != CASE_RECORDS:
             add_problem(
                 log,
