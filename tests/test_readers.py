@@ -140,6 +140,31 @@ def test_a_bad_shared_string_index_is_a_message(files, tmp_path):
     ]
 
 
+def test_openpyxl_notes_on_a_damaged_workbook_are_not_printed(files, tmp_path):
+    """Found by the fuzz: a sheet listed in workbook.xml without its part made openpyxl print
+    a UserWarning ("File contains an invalid specification for 0..."); the analyst is told
+    about the sheet that cannot be read instead (it was "no children table")."""
+    import re
+    import warnings
+
+    data = rewrite_zip(
+        workbook_bytes(files),
+        lambda n, m: (
+            re.sub(rb'(<sheet [^>]*name="children"[^>]*) r:id="[^"]*"', rb"\1", m)
+            if n == "xl/workbook.xml"
+            else m
+        ),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        problems = found([save(tmp_path, data)])
+    assert problems == [
+        f"{pipeline.display(tmp_path / 'cases.xlsx')} [sheet children]: the sheet 'children' "
+        "cannot be read: the workbook lists it without its contents (the file is damaged); "
+        "open it in Excel (which may offer to repair it) and save it again as .xlsx"
+    ]
+
+
 def test_an_encrypted_workbook_asks_for_an_unprotected_copy():
     path = FIXTURES / "encrypted.xlsx"
     assert path.read_bytes().startswith(read.CFB_SIGNATURE)

@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import io
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,15 +231,20 @@ def _read_xlsx(path: Path, log: ProblemLog) -> list[RawTable]:
     if head == CFB_SIGNATURE:
         log.add(name, _compound_file(path))
         return []
-    try:
-        workbook = _open_workbook(path)
-    except DamagedWorkbook as err:
-        log.add(name, f"cannot be read as an Excel workbook: {err}")
-        return []
-    try:
-        return _read_workbook(workbook, name, log)
-    finally:
-        workbook.close()
+    # openpyxl warns (on stderr, in its own words) about parts it repairs or leaves out, such
+    # as a sheet listed without its part: what that does to the data is reported from the
+    # sheets and values read, as problems the analyst can act on
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            workbook = _open_workbook(path)
+        except DamagedWorkbook as err:
+            log.add(name, f"cannot be read as an Excel workbook: {err}")
+            return []
+        try:
+            return _read_workbook(workbook, name, log)
+        finally:
+            workbook.close()
 
 
 def _compound_file(path: Path) -> str:
@@ -306,6 +312,14 @@ def _damage(err: Exception) -> str:
 
 
 def _read_workbook(workbook, name: str, log: ProblemLog) -> list[RawTable]:
+    for title in _dropped_sheets(workbook):
+        log.add(
+            name,
+            f"the sheet '{title}' cannot be read: the workbook lists it without its contents "
+            "(the file is damaged); open it in Excel (which may offer to repair it) and save "
+            "it again as .xlsx",
+            sheet=title,
+        )
     found = {ws.title: table_for_name(ws.title) for ws in workbook.worksheets}
     wanted = {title: t for title, t in found.items() if t and title.strip().casefold() == t}
     sheets = f"sheets found: {quote_list(found)}; expected: {quote_list(TABLES)}"
@@ -668,6 +682,19 @@ def _sheet_damage(err: Exception) -> str:
             "open it in Excel (which may offer to repair it) and save it again as .xlsx"
         )
     return _damage(err)
+
+
+def _dropped_sheets(workbook) -> list[str]:
+    """Worksheets that ``xl/workbook.xml`` lists but openpyxl left out (a damaged listing)."""
+    from xml.etree.ElementTree import ParseError, fromstring
+
+    try:
+        root = fromstring(workbook._archive.read("xl/workbook.xml"))
+    except (KeyError, ParseError):
+        return []  # then openpyxl could not have opened it either
+    kept = {*workbook.sheetnames}
+    listed = [sheet.get("name") for sheet in root.iter(_MAIN + "sheet")]
+    return [title for title in listed if title is not None and title not in kept]
 
 
 def _read_sheet(ws, name: str, table: str, log: ProblemLog) -> RawTable | None:
