@@ -2,12 +2,13 @@
 (``malformed_inputs``) through ``tees-analysis validate`` and ``add-year``, in-process.
 
 Whatever the file, the command ends with status 0 (valid) or 1 (problems listed), never with a
-traceback or the guard's "unexpected error" line (status 2), and within a time limit; an input
-file is never changed, and ``add-year`` writes nothing to the dataset folder when it refuses
-the files. By default 300 variants (seed 0) run in a few seconds; for a longer fuzz set
-``TEES_FUZZ_VARIANTS`` (and ``TEES_FUZZ_SEED`` for other variants), e.g.
-``TEES_FUZZ_VARIANTS=20000 TEES_FUZZ_SEED=7 python -m pytest tests/test_fuzz_inputs.py``.
-A failure names the variant (its number, base and edits): rerun with the same seed to get it.
+traceback, the guard's "unexpected error" line (status 2) or a Python warning printed, and
+within a time limit; an input file is never changed, and ``add-year`` writes nothing to the
+dataset folder when it refuses the files. By default 300 variants (seed 0) run in a few
+seconds; for a longer fuzz set ``TEES_FUZZ_VARIANTS`` (and ``TEES_FUZZ_SEED`` for other
+variants), e.g. ``TEES_FUZZ_VARIANTS=20000 TEES_FUZZ_SEED=7 python -m pytest
+tests/test_fuzz_inputs.py`` (README, "Bad input files"). A failure names the variant (its
+number, base and edits): rerun with the same count and seed to get it again.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import io
 import os
 import signal
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -55,10 +57,19 @@ def time_limit(seconds: int):
 
 
 def run(argv: list[str]) -> tuple[int, str, str]:
+    """Exit status, stdout and stderr of one command; a Python warning (which the command
+    would print on stderr) is added to stderr as a line ``Warning: ...``."""
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), time_limit(HANG):
+    with (
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        warnings.catch_warnings(record=True) as caught,
+        time_limit(HANG),
+    ):
+        warnings.simplefilter("always")
         code = cli.main(argv)
-    return code, out.getvalue(), err.getvalue()
+    shown = "".join(f"Warning: {w.category.__name__}: {w.message}\n" for w in caught)
+    return code, out.getvalue(), err.getvalue() + shown
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -75,8 +86,9 @@ def check(variant, argv: list[str], code: int, out: str, err: str) -> list[str]:
     if code not in (0, 1):
         wrong.append(f"exit status {code}")
     for text in (out, err):
-        if "Traceback" in text or "unexpected error" in text:
-            wrong.append(text.strip().splitlines()[-1][:300])
+        for line in text.splitlines():
+            if line.startswith(("Traceback", "unexpected error", "Warning: ")):
+                wrong.append(line[:300])
     if code == 1 and "nothing was written" not in err:
         wrong.append("status 1 without 'nothing was written'")
     return [f"{variant.name}: {' '.join(argv[:3])}...: {w}" for w in wrong]
