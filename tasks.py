@@ -224,6 +224,7 @@ BENCHMARKS = [
     "bench_identified.py",
     "bench_scale.py",
     "bench_collection.py",
+    "bench_validate.py",
     "bench_tests.py",
 ]
 
