@@ -228,12 +228,15 @@ def _export(args) -> int:
         return _report(err, args.format)
     threshold = args.threshold if args.suppress else None
     years = sorted({y for chosen in args.year for y in chosen}) if args.year else None
-    problem = disclosure.missing_years(data.reviews, years) if years else None
+    earlier = sorted({y for chosen in args.previous_release or () for y in chosen})
+    option, problem = "--year", disclosure.year_problem(data.reviews, years, threshold)
+    if not problem and earlier:
+        option, problem = "--previous-release", disclosure.missing_years(data.reviews, earlier)
     if problem:
         source = ", ".join(data.files)
-        print(f"export --year: {problem} (read {source}); nothing was written", file=sys.stderr)
+        print(f"export {option}: {problem} (read {source}); nothing was written", file=sys.stderr)
         return 1
-    frame = disclosure.publication_table(data, threshold, years=years)
+    frame = disclosure.publication_table(data, threshold, years=years, earlier=earlier)
     written = disclosure.write_export(frame, args.out, threshold)
     source = ", ".join(data.files) or "no files"
     print(f"from {source}: wrote " + ", ".join(display(p) for p in written))
@@ -387,8 +390,9 @@ COMMANDS = {
         "write publication tables (CSV and .xlsx) with disclosure control",
         "Counts, denominators and percents per partnership, measure and category. With "
         "--suppress, counts from 1 to the threshold are shown as 'c', with secondary "
-        "suppression so that no such count can be worked out from the totals. Reads the "
-        "FILES given, else the current version of the dataset folder, else data/raw.",
+        "suppression so that no such count can be worked out from the totals, nor from the "
+        "tables of any other years of the same data (single years, all years, ranges). Reads "
+        "the FILES given, else the current version of the dataset folder, else data/raw.",
     ),
     "reproduce": (
         _reproduce,
@@ -480,7 +484,17 @@ ARGUMENTS = {
             action="append",
             metavar="YEAR",
             help="only the reviews of this year, or of a range such as 2020-2022 (repeat for "
-            "several; default: all years). A year the data do not hold is refused",
+            "several; default: all years). A year the data do not hold is refused; with "
+            "--suppress the years must follow one another",
+        ),
+        _arg(
+            "--previous-release",
+            type=_years,
+            action="append",
+            metavar="YEAR",
+            help="with --suppress: the last year of an earlier version of the data whose "
+            "tables were published (repeat for several); the new tables give nothing away "
+            "beside them",
         ),
         _arg(
             "--out",

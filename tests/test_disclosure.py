@@ -162,7 +162,8 @@ small_tables = st.integers(1, 2).flatmap(
 @given(values=small_tables, threshold=st.integers(1, 3))
 def test_no_small_count_is_determined_by_what_is_published(values, threshold):
     """Exact: for small tables, enumerate every table consistent with the published cells and
-    sums; each suppressed small count must take at least two values."""
+    sums; each suppressed small count must be protected: 0 in one of them, or above the
+    threshold in one (so it takes at least two values)."""
     mask = disclosure.suppress(values, threshold)
     solutions = _solutions(values, mask)
     full = grid(values)
@@ -170,7 +171,18 @@ def test_no_small_count_is_determined_by_what_is_published(values, threshold):
     for i, row in enumerate(full):
         for j, value in enumerate(row):
             if 1 <= value <= threshold:
-                assert len({s[i][j] for s in solutions}) > 1, f"{(i, j)} = {value} is determined"
+                seen = {s[i][j] for s in solutions}
+                assert min(seen) == 0 or max(seen) > threshold, f"{(i, j)} = {value}: {seen}"
+
+
+def test_a_small_count_that_cannot_be_zero_is_protected_further():
+    # Found by the property above when "protected" meant "can take another value": with the
+    # cells 0, 1 and 2 of this table suppressed, the HSSCP count 1 of the last row could be 1, 2
+    # or 3 -- never 0, so a reader knew it was a small count of at least one child.
+    values = [[0, 7], [0, 7], [2, 0], [0, 15], [0, 1]]
+    mask = disclosure.suppress(values, 4)
+    solutions = _solutions(values, mask)
+    assert min(s[4][1] for s in solutions) == 0 or max(s[4][1] for s in solutions) > 4
 
 
 # --------------------------------------------------------------------------- publication tables
