@@ -214,6 +214,16 @@ def _export(args) -> int:
     if args.threshold < 1:
         print("--threshold must be at least 1", file=sys.stderr)
         return 2
+    if args.previous_release and not args.suppress:
+        print(
+            "--previous-release is for --suppress: it makes the tables for publication safe "
+            "beside tables published before; internal counts hide nothing",
+            file=sys.stderr,
+        )
+        return 2
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        print(f"export --out: {display(args.out)} is a file, not a folder", file=sys.stderr)
+        return 2
     files = _input_files(args)
     if not files:
         print(
@@ -237,7 +247,15 @@ def _export(args) -> int:
         print(f"export {option}: {problem} (read {source}); nothing was written", file=sys.stderr)
         return 1
     frame = disclosure.publication_table(data, threshold, years=years, earlier=earlier)
-    written = disclosure.write_export(frame, args.out, threshold)
+    try:
+        written = disclosure.write_export(frame, args.out, threshold)
+    except OSError as err:  # a file where the folder should be, no permission, a full disk
+        reason = err.strerror or str(err)
+        print(
+            f"export: cannot write to {display(args.out)}: {reason}; nothing was written",
+            file=sys.stderr,
+        )
+        return 1
     source = ", ".join(data.files) or "no files"
     print(f"from {source}: wrote " + ", ".join(display(p) for p in written))
     if threshold is None:

@@ -276,3 +276,22 @@ def test_export_without_data_says_where_it_looked(tmp_path, monkeypatch, capsys)
     assert cli.main(args) == 1
     assert "no data to export" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def test_export_says_why_it_cannot_write(tmp_path, monkeypatch, capsys):
+    a_file = tmp_path / "tables"
+    a_file.write_text("not a folder")
+    args = ["export", "--suppress", *map(str, GOOD)]
+    assert cli.main([*args, "--out", str(a_file)]) == 2
+    assert f"export --out: {a_file} is a file, not a folder" in capsys.readouterr().err
+
+    def full_disk(files, **options):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(disclosure.atomic, "write_files", full_disk)
+    assert cli.main([*args, "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"cannot write to {tmp_path / 'out'}: No space left on device; nothing was written" in err
+    )
+    assert a_file.read_text() == "not a folder" and not (tmp_path / "out").exists()

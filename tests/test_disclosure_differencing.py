@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import examples, load, raw_datasets
 
+from tees_analysis import cli
 from tees_analysis.data import pipeline
 from tees_analysis.paths import FIXTURES, RAW
 from tees_analysis.report import differencing as rules
@@ -182,3 +183,60 @@ def test_the_pattern_does_not_depend_on_what_was_asked_first(monkeypatch):
         results.append({s: disclosure.publication_table(data, 3, years=s) for s in order})
     for s in orders[0]:
         pd.testing.assert_frame_equal(results[0][s], results[1][s])
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def _export(tmp_path, *options):
+    argv = ["export", "--out", str(tmp_path), *options, *map(str, GOOD)]
+    return cli.main(argv)
+
+
+def test_scattered_years_are_refused_with_suppression(tmp_path, capsys):
+    data = pipeline.load(GOOD)  # reviews of 2018, 2020 and 2021
+    with pytest.raises(ValueError, match="must follow one another"):
+        disclosure.publication_table(data, 5, years=[2018, 2021])
+    assert _export(tmp_path, "--suppress", "--year", "2018", "--year", "2021") == 1
+    err = capsys.readouterr().err
+    assert "export --year: with --suppress, the years asked for must follow one another" in err
+    assert "(the data hold 2020 between them)" in err
+    assert "nothing was written" in err and "Traceback" not in err
+    assert not list(tmp_path.iterdir())
+    # internal counts may be of any years
+    assert _export(tmp_path, "--unsuppressed", "--year", "2018", "--year", "2021") == 0
+
+
+def test_a_previous_release_the_data_do_not_hold_is_refused(tmp_path, capsys):
+    assert _export(tmp_path, "--suppress", "--previous-release", "2019") == 1
+    err = capsys.readouterr().err
+    expected = "export --previous-release: no reviews of 2019 in the data, which hold the years "
+    assert expected + "2018, 2020 and 2021" in err and "nothing was written" in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_previous_release_is_for_suppressed_tables_only(tmp_path, capsys):
+    assert _export(tmp_path, "--unsuppressed", "--previous-release", "2020") == 2
+    assert "--previous-release is for --suppress" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_previous_release_that_is_no_year_is_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        _export(tmp_path, "--suppress", "--previous-release", "last year")
+    assert stop.value.code == 2
+    assert "a year looks like 2022, or 2020-2022; not 'last year'" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_the_command_writes_the_tables_of_the_rule(tmp_path, capsys, with_2022):
+    files = [*map(str, pipeline.data_files(RAW)), str(YEAR_2022)]
+    argv = ["export", "--suppress", "--out", str(tmp_path), "--previous-release", "2021"]
+    assert cli.main([*argv, *files]) == 0
+    written = pd.read_csv(tmp_path / "publication_tables.csv", dtype=str, keep_default_na=False)
+    expected = disclosure.publication_table(with_2022, 5, earlier=[2021])
+    pd.testing.assert_frame_equal(written, expected.astype(str))
+    # the previous release is taken into account: without it, all years hide less
+    unnamed = disclosure.publication_table(with_2022, 5)
+    assert (unnamed["count"] == "c").sum() < (expected["count"] == "c").sum()
+    capsys.readouterr()
