@@ -6,12 +6,17 @@ Standard library only, so it works on a bare machine with Python 3.11+ (no make 
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import os
 import shlex
 import shutil
 import subprocess
 import sys
+import tarfile
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -23,6 +28,15 @@ STAMP_NAME = ".tees-install-stamp"
 INSTALL_RECIPE = "compileall-1"
 LOCK_CMD = "pip compile pyproject.toml --extra dev --universal --python-version 3.11"
 LOCK_CMD += " -o requirements/lock.txt"
+# axe-core, the accessibility checker run by tests/test_site_browser.py, from the npm registry
+# (no Node needed): pinned version and the registry's sha512 of its tarball (`dist.integrity`
+# of https://registry.npmjs.org/axe-core/<version>). Bump both together.
+AXE_VERSION = "4.14.1"
+AXE_INTEGRITY = (
+    "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/"
+    "pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
+)
+AXE_URL = f"https://registry.npmjs.org/axe-core/-/axe-core-{AXE_VERSION}.tgz"
 # Child processes (notebook kernels included) inherit these, for deterministic output.
 CHILD_ENV = {
     **os.environ,
@@ -71,8 +85,9 @@ def install_hash() -> str:
 
 
 def setup(_args: list[str] | None = None) -> int:
-    """Create .venv (or use the active venv) and install the locked dependencies."""
+    """Create .venv (or use the active venv), install the locked dependencies and axe-core."""
     python = ensure_venv()
+    ensure_axe()
     stamp = venv_dir() / STAMP_NAME
     wanted = install_hash()
     if stamp.exists() and stamp.read_text().strip() == wanted:
@@ -88,6 +103,55 @@ def setup(_args: list[str] | None = None) -> int:
         compile_bytecode(python)
         stamp.write_text(wanted + "\n")
     return rc
+
+
+def axe_path() -> Path:
+    """Where setup puts axe-core's script (tests/test_site_browser.py looks here)."""
+    return venv_dir() / "share" / "axe-core" / "axe.min.js"
+
+
+def ensure_axe() -> bool:
+    """Download axe-core's axe.min.js (pinned, sha512-checked) unless it is there already.
+
+    Never fails setup: without network, it says what is missing and what needs it.
+    """
+    target = axe_path()
+    stamp = target.with_name("axe-core.stamp")
+    if target.is_file() and stamp.is_file():
+        digest = hashlib.sha256(target.read_bytes()).hexdigest()
+        if stamp.read_text().split() == [AXE_VERSION, AXE_INTEGRITY, digest]:
+            return True
+    print(f"+ downloading axe-core {AXE_VERSION} from the npm registry", flush=True)
+    try:
+        with urllib.request.urlopen(AXE_URL, timeout=60) as response:
+            tarball = response.read()
+    except (urllib.error.URLError, OSError) as err:
+        print(
+            f"could not download axe-core {AXE_VERSION} ({AXE_URL}): {err}.\n"
+            "Everything else is set up; only the browser test's accessibility checks need it. "
+            "Run `python3 tasks.py setup` again when the npm registry can be reached.",
+            flush=True,
+        )
+        return False
+    algorithm, _, expected = AXE_INTEGRITY.partition("-")
+    actual = base64.b64encode(hashlib.new(algorithm, tarball).digest()).decode()
+    if actual != expected:
+        print(f"axe-core download rejected: its {algorithm} is not the pinned one", flush=True)
+        return False
+    with tarfile.open(fileobj=io.BytesIO(tarball), mode="r:gz") as archive:
+        member = archive.extractfile("package/axe.min.js")
+        script = member.read() if member else b""
+    if not script:
+        print("axe-core download rejected: no package/axe.min.js in the tarball", flush=True)
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    partial.write_bytes(script)
+    partial.replace(target)
+    digest = hashlib.sha256(script).hexdigest()
+    stamp.write_text(f"{AXE_VERSION} {AXE_INTEGRITY} {digest}\n")
+    print(f"axe-core {AXE_VERSION} installed in {target}", flush=True)
+    return True
 
 
 def compile_bytecode(python: Path) -> None:

@@ -181,6 +181,19 @@ def _add_year(args) -> int:
     except (merge.DatasetBusy, merge.DatasetNotWritable, RawDataIsReadOnly) as err:
         print(err, file=sys.stderr)
         return 1
+    for old, new in result.abandoned.items():
+        _say(
+            f"note: {display(old)} was left unfinished by an interrupted add-year (never marked "
+            f"complete, so not current); it is kept as {display(new)}, which you may delete",
+            args.format,
+        )
+    if result.rechecked:
+        _say(
+            "note: another add-year changed the dataset while this one waited; the files were "
+            "checked again against the new current version",
+            args.format,
+        )
+    plan = result.plan
     counts = plan.counts
     years = ", ".join(map(str, plan.years_added))
     years = f"year{'s' if len(plan.years_added) > 1 else ''} {years}" if years else "no reviews"

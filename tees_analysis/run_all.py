@@ -252,6 +252,10 @@ def build_processed() -> None:
 # --------------------------------------------------------------------------- reruns
 
 
+#: What the notebooks write into a figures folder: charts, their data, the tables' CSV files.
+FIGURE_FILES = ("*.png", "*.svg", "*.csv", "tables/*.csv")
+
+
 class OutputFolderInUse(ValueError):
     """The output folder of a rerun holds files that a rerun did not write."""
 
@@ -269,7 +273,7 @@ def prepare_output(out_dir: Path) -> None:
             f"{display(out_dir)} is not empty and was not written by tees-analysis reproduce: "
             "choose another folder with --out (nothing was written)"
         )
-    for sub, patterns in (("notebooks", ("*.ipynb",)), ("figures", ("*.png", "*.svg"))):
+    for sub, patterns in (("notebooks", ("*.ipynb",)), ("figures", FIGURE_FILES)):
         for pattern in patterns:
             for old in (out_dir / sub).glob(pattern):
                 old.unlink()

@@ -27,6 +27,7 @@ from .data.validate import provenance_kinds
 from .paths import FIGURES, RAW, ROOT
 from .report import prose
 from .report.captions import RECONSTRUCTED as REPORT_CAPTION
+from .report.prose import year_spans
 
 ENV_FILES = "TEES_DATA_FILES"
 ENV_YEARS = "TEES_YEARS"
@@ -174,18 +175,6 @@ def _report_rows(files: tuple[tuple[str, int, int], ...]) -> dict[str, tuple[int
     while the files keep their size and time)."""
     report = pipeline.load([Path(name) for name, _, _ in files])
     return {t: (len(getattr(report, t)), _rows(getattr(report, t), t)) for t in TABLES}
-
-
-def year_spans(years) -> str:
-    """``[2017, 2018, 2019, 2022]`` -> ``"2017–2019, 2022"`` (consecutive years as a range)."""
-    years = sorted({int(y) for y in years})
-    spans: list[list[int]] = []
-    for year in years:
-        if spans and year == spans[-1][1] + 1:
-            spans[-1][1] = year
-        else:
-            spans.append([year, year])
-    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
 
 
 def provenance_years(reviews) -> dict[str, str]:

@@ -37,3 +37,16 @@ def test_new_files_follow_the_umask_and_replacements_keep_their_mode(tmp_path):
     assert new.stat().st_mode & 0o777 == 0o666 & ~umask
     os.chmod(new, 0o600)
     assert atomic.write_text(new, "y").stat().st_mode & 0o777 == 0o600
+
+
+def test_temporary_files_can_live_in_a_folder_of_their_own(tmp_path, monkeypatch):
+    """Where a later run can find and remove what a killed process left."""
+    import os
+
+    tmp = tmp_path / ".tmp"
+    seen = []
+    real = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: seen.append(a) or real(a, b))
+    atomic.write_files({tmp_path / "v" / "a.csv": b"a\n"}, tmp_dir=tmp)
+    assert [os.path.dirname(a) for a in seen] == [str(tmp)]
+    assert (tmp_path / "v" / "a.csv").read_bytes() == b"a\n" and list(tmp.iterdir()) == []

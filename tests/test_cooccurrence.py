@@ -345,8 +345,8 @@ def test_figures_draw_without_warnings(dataset):
         warnings.simplefilter("always")
         figures = [trio_plots.plot_upset(table), trio_plots.plot_venn(table)]
     assert [str(w.message) for w in caught] == []
-    for fig in figures:
-        plt.close(fig)
+    for chart in figures:
+        plt.close(chart.figure)
 
 
 def test_pairwise_matrices_are_consistent(dataset):

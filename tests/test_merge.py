@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tees_analysis import cli
-from tees_analysis.data import atomic, merge, pipeline
+from tees_analysis.data import atomic, lock, merge, pipeline
 from tees_analysis.data.problems import Problem, ValidationError, relative_to
 from tees_analysis.data.schema import FIELDS
 
@@ -117,7 +117,8 @@ def test_adding_2022_keeps_the_old_version_and_passes_load(dataset):
 
 
 def test_manifest_table_and_snapshot_say_what_a_version_added(dataset):
-    assert merge.snapshot(dataset) == tree(dataset)
+    assert (dataset / ".lock").read_text() == ""  # kept, empty: no add-year is running
+    assert merge.snapshot(dataset) == {k: v for k, v in tree(dataset).items() if k != ".lock"}
     assert merge.snapshot(dataset / "missing") == {}
     merge.add_year([NEW], dataset)
     table = merge.manifest_table(dataset).set_index("item")["value"]
@@ -329,14 +330,18 @@ def fail_after(monkeypatch, calls: int, when=lambda target: True):
 
 
 def assert_recovers(dataset: Path, before_tree: dict, before_tables: dict, new_csv):
-    """The dataset reads as before; the next add-year cleans up and succeeds."""
+    """The dataset reads as before; the next add-year moves the leftover aside and succeeds."""
     assert merge.current_version(dataset) == dataset / "versions" / "0001"
     current = {k: v for k, v in tree(dataset).items() if k in before_tree}
     assert current == before_tree
     assert table_text(dataset) == before_tables
+    left = dataset / "versions" / "0002"
+    moved = {left: left.with_name("0002.abandoned")} if left.exists() else {}
     result = merge.add_year(new_csv, dataset)
-    assert result.version.name == "0002"
-    assert sorted(p.name for p in (dataset / "versions").iterdir()) == ["0001", "0002"]
+    assert result.version.name == "0003"  # 0002 was made, if never finished: not used twice
+    assert result.abandoned == moved
+    names = ["0001", "0002.abandoned", "0003"]
+    assert sorted(p.name for p in (dataset / "versions").iterdir()) == names
     assert not list(dataset.rglob("*.tmp"))
     assert len(pipeline.load(merge.current_files(dataset)).reviews) == 6
 
@@ -372,7 +377,8 @@ def test_crash_after_backups_leaves_the_dataset_as_before(dataset, tmp_path, mon
     assert (dataset / "replaced").is_dir()
     removed = merge.recover(dataset)
     assert dataset / "versions" / "0002" in removed
-    assert not (dataset / "replaced").exists() or not list((dataset / "replaced").iterdir())
+    backups = sorted(p.name for p in (dataset / "replaced").iterdir())
+    assert backups == ["2018-1.abandoned", "2020-1.abandoned", "2021-1.abandoned"]
     assert_recovers(dataset, before_tree, before_tables, new_csv)
 
 
@@ -384,19 +390,114 @@ def test_crash_during_the_first_add_year_leaves_no_dataset(tmp_path, monkeypatch
     monkeypatch.undo()
     assert merge.current_files(folder) == []
     merge.add_year(BASE, folder)
-    assert (folder / "CURRENT").read_text() == "versions/0001\n"
+    assert (folder / "CURRENT").read_text() == "versions/0002\n"  # 0001 was begun
+    assert sorted(p.name for p in (folder / "versions").iterdir()) == ["0001.abandoned", "0002"]
 
 
-def test_a_running_merge_holds_the_lock(dataset, new_csv):
-    lock = dataset / ".lock"
-    lock.write_text(f"{os.getpid()} {socket.gethostname()}\n")  # alive: this process
-    before = tree(dataset)
-    with pytest.raises(merge.DatasetBusy, match="another add-year"):
-        merge.add_year(new_csv, dataset)
-    assert tree(dataset) == before
-    lock.write_text(f"999999999 {socket.gethostname()}\n")  # a process that has died
+class Killed(BaseException):
+    """Stands for the end of a process: nothing after it runs but ``finally`` blocks."""
+
+
+def test_undo_after_a_kill_between_the_switch_and_the_mark_keeps_the_version(dataset, new_csv):
+    """Regression (issue 16): add-year killed just after switching CURRENT to 0002, then the
+    documented undo (0001 into CURRENT): the next add-year deleted 0002 and reused its number."""
+    real = os.replace
+
+    def replace(source, target):
+        real(source, target)
+        if Path(target).name == "CURRENT":
+            raise Killed
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "replace", replace)
+        with pytest.raises(Killed):
+            merge.add_year(new_csv, dataset)
+    assert merge.current_version(dataset) == dataset / "versions" / "0002"
+    kept = tree(dataset / "versions" / "0002")
+    (dataset / "CURRENT").write_text("versions/0001\n")  # the undo
+    result = merge.add_year(new_csv, dataset)
+    assert result.version.name == "0003"
+    assert tree(dataset / "versions" / "0002") == kept  # as it was, mark included
+    assert result.abandoned == {}
+    assert merge.manifest(dataset)["previous"] == "versions/0001"
+
+
+def test_temporary_files_left_by_kills_are_removed(dataset, new_csv):
+    """Regression (issue 16): temporary files of killed runs were left for ever."""
+    left = [
+        "..gitignore.k2j4.tmp",
+        ".README.md.x8a1.tmp",
+        ".CURRENT.f00d.tmp",
+        ".tees-write-check.ab12.tmp",
+        "versions/.tees-write-check.cd34.tmp",
+        "versions/0001/.COMMITTED.q9z8.tmp",
+        "versions/0001/.reviews.csv.w7v6.tmp",
+        ".tmp/.children.csv.u5t4.tmp",
+    ]
+    for name in left:
+        (dataset / name).parent.mkdir(exist_ok=True)
+        (dataset / name).write_text("partial")
     merge.add_year(new_csv, dataset)
-    assert not lock.exists()
+    assert [p for p in dataset.rglob("*") if p.name.endswith(".tmp")] == []
+    assert not (dataset / ".tmp").exists()
+    assert "versions/0001/reviews.csv" in tree(dataset)
+
+
+def test_a_running_add_year_holds_the_lock(dataset, new_csv, monkeypatch, capsys):
+    before = tree(dataset)
+    with lock.hold(dataset / ".lock", wait=0):  # what a running add-year holds
+        with pytest.raises(merge.DatasetBusy) as busy:
+            merge.add_year(new_csv, dataset, wait=0.1)
+        monkeypatch.setattr(merge, "LOCK_WAIT", 0.1)
+        args = ["add-year", *map(str, new_csv), "--dataset", str(dataset)]
+        assert cli.main(args) == 1
+        assert tree(dataset) == {**before, ".lock": tree(dataset)[".lock"]}  # nothing else
+    message = str(busy.value)
+    assert f"another add-year is running on this dataset (process {os.getpid()} on " in message
+    assert "waited 0.1 seconds for it and has changed nothing" in message
+    assert "do not delete the lock file" in message
+    assert capsys.readouterr().err.startswith(message.split(" since ")[0])
+    assert merge.add_year(new_csv, dataset).version.name == "0002"  # free again
+    assert (dataset / ".lock").read_text() == ""  # kept, and says nothing once free
+
+
+@pytest.mark.parametrize(
+    "left",
+    ["", f"{os.getpid()} {socket.gethostname()}\n", f"999999999 {socket.gethostname()}\n"],
+    ids=["empty", "old-format-alive", "old-format-dead"],
+)
+def test_a_lock_file_nobody_holds_stops_nobody(dataset, new_csv, left, monkeypatch):
+    """Regression (issue 16): an empty lock file (a kill between creating and writing it)
+    blocked every later add-year until deleted by hand; the content no longer matters."""
+    monkeypatch.setattr(merge, "LOCK_WAIT", 0, raising=False)  # not a moment's wait
+    (dataset / ".lock").write_text(left)
+    assert merge.add_year(new_csv, dataset).version.name == "0002"
+
+
+def moved_to(year: int, new_csv: list[Path], folder: Path) -> list[Path]:
+    """The 2022 files as another year (ids too)."""
+    data, paths = pipeline.load(new_csv), []
+    for table in ("reviews", "children"):
+        text = pipeline.to_csv_text(getattr(data, table), table)
+        path = folder / f"{table}_{year}.csv"
+        path.write_text(text.replace(",2022,", f",{year},").replace("FICT22-", f"FICT{year}-"))
+        paths.append(path)
+    return paths
+
+
+def test_files_are_checked_again_when_the_dataset_changed_meanwhile(dataset, tmp_path, new_csv):
+    """Two add-years checked against the same version: the second is checked again under
+    the lock against the first's version (never written over it), and refused if it clashes."""
+    y2023 = moved_to(2023, new_csv, tmp_path)
+    first, second, clash = (merge.plan(p, dataset) for p in (new_csv, y2023, new_csv))
+    merge.apply(first)
+    result = merge.apply(second)
+    assert result.rechecked and result.plan.base == dataset / "versions" / "0002"
+    years = pipeline.load(merge.current_files(dataset)).reviews["year"]
+    assert sorted(set(years)) == [2018, 2020, 2021, 2022, 2023]
+    with pytest.raises(ValidationError, match="already in the dataset"):
+        merge.apply(clash)
+    assert merge.current_version(dataset).name == "0003"
 
 
 def test_data_raw_is_never_written(monkeypatch):
@@ -418,6 +519,29 @@ def test_add_year_command(tmp_path, capsys):
     assert "now version 0002: 6 reviews, 9 children" in out
     assert cli.main(["add-year", str(NEW), "--dataset", str(folder), "--replace-year"]) == 0
     assert "replaced year 2022" in capsys.readouterr().out
+
+
+def test_add_year_command_notes_leftovers_and_a_second_check(
+    dataset, new_csv, tmp_path, monkeypatch, capsys
+):
+    (dataset / "versions" / "0002").mkdir()  # begun by an add-year that was interrupted
+    assert cli.main(["add-year", *map(str, new_csv), "--dataset", str(dataset)]) == 0
+    out = capsys.readouterr().out
+    assert "0002 was left unfinished by an interrupted add-year" in out
+    assert "it is kept as " in out and "0002.abandoned, which you may delete" in out
+    assert "now version 0003: 6 reviews" in out
+    real, other = merge.apply, merge.plan(moved_to(2023, new_csv, tmp_path), dataset)
+
+    def apply_after_another(plan, **options):  # another add-year finishes meanwhile
+        real(other)
+        return real(plan, **options)
+
+    monkeypatch.setattr(merge, "apply", apply_after_another)
+    args = ["add-year", *map(str, moved_to(2024, new_csv, tmp_path)), "--dataset", str(dataset)]
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert "another add-year changed the dataset while this one waited; the files were " in out
+    assert "now version 0005: 10 reviews" in out
 
 
 def test_add_year_command_lists_problems_as_csv(tmp_path, capsys):

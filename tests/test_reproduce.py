@@ -170,6 +170,7 @@ def test_the_output_folder_holds_nothing_from_before(tmp_path):
     (out / "notebooks" / "04_old.FAILED.ipynb").write_text("{}")
     (out / "figures").mkdir()
     (out / "figures" / "03_old.png").write_bytes(b"")
+    (out / "figures" / "03_old.csv").write_bytes(b"")  # a chart's numbers
     run_all.prepare_output(out)  # a folder written by an earlier rerun: cleared
     assert not list((out / "notebooks").iterdir()) and not list((out / "figures").iterdir())
     foreign = tmp_path / "mine"

@@ -20,6 +20,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from .. import formats
 from ..data.schema import TOXIC_TRIO
 from . import stats
 
@@ -363,11 +364,11 @@ def _homogeneity(s) -> str:
 
 
 def fmt_ratio(value: float) -> str:
-    """An odds ratio for display: two significant digits, 'inf' and '0' kept."""
+    """An odds ratio for display: two significant digits, "infinite" and "0" kept."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
+        return "not computed"
     if math.isinf(value):
-        return "inf"
+        return formats.ratio(value)
     if value == 0:
         return "0"
     return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 100 else f"{value:.0f}"

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import formats
 from ..data.schema import THEMES
 from ..data.validate import provenance_kinds
 from ..paths import DATA
@@ -209,19 +210,18 @@ def fmt_published(value, unit: str) -> str:
 
 
 def fmt_ratio(value: float) -> str:
-    """An odds ratio: two decimals, ``"∞"`` for an infinite one, ``"undefined"`` for NaN."""
+    """An odds ratio: two decimals, ``"infinite"`` for an infinite one, ``"undefined"`` for
+    NaN (:func:`tees_analysis.formats.ratio`)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "undefined"
-    if math.isinf(value):
-        return "∞"
-    return f"{value:.2f}"
+    return formats.ratio(value)
 
 
 def fmt_p(value: float) -> str:
-    """A p-value with three decimals (``"<0.001"`` below that; ``"not computed"`` for NaN)."""
+    """A p-value with three decimals (``"< 0.001"`` below that; ``"not computed"`` for NaN)."""
     if pd.isna(value):
         return "not computed"
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
+    return formats.p_value(value)
 
 
 def _audit_columns(audit: pd.DataFrame | None) -> dict:

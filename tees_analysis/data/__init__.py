@@ -5,7 +5,8 @@ The schema is the single source of truth for fields, types and allowed values
 parsed with every rewrite logged (:mod:`.clean`), rules across rows and tables checked
 (:mod:`.validate`) with every problem collected at once (:mod:`.problems`), fields derived
 (:mod:`.derive`), and the whole flow run with atomic writes (:mod:`.pipeline`,
-:mod:`.atomic`). The data-entry template (:mod:`.template`) and the analysts' versioned
-dataset with ``add-year`` (:mod:`.merge`) live here too. May use :mod:`tees_analysis.paths`
-only: nothing here knows about the report's figures.
+:mod:`.atomic`), with CSV cells a spreadsheet cannot run as formulas (:mod:`.csvsafe`). The
+data-entry template (:mod:`.template`) and the analysts' versioned dataset with ``add-year``
+(:mod:`.merge`, kept to one writer at a time by :mod:`.lock`) live here too. May use
+:mod:`tees_analysis.paths` only: nothing here knows about the report's figures.
 """

@@ -35,13 +35,16 @@ def _mode(path: Path) -> int:
     return 0o666 & ~umask
 
 
-def write_files(files: dict[Path, bytes], *, allow_raw: bool = False) -> list[Path]:
+def write_files(
+    files: dict[Path, bytes], *, allow_raw: bool = False, tmp_dir: Path | None = None
+) -> list[Path]:
     """Write several files so that none is replaced unless all were written in full.
 
-    Each file is first written and flushed to a temporary file beside its target; only when
-    every temporary file is complete are they renamed over their targets (``os.replace`` is
-    atomic on one file system). On any error the temporary files are removed and no target
-    has changed.
+    Each file is first written and flushed to a temporary file (``.NAME.XXXXXXXX.tmp``) beside
+    its target, or in ``tmp_dir`` when given (a folder on the same file system, where a later
+    run can find and remove what a killed process left); only when every temporary file is
+    complete are they renamed over their targets (``os.replace`` is atomic on one file
+    system). On any error the temporary files are removed and no target has changed.
     """
     staged: list[tuple[str, Path]] = []
     try:
@@ -49,7 +52,9 @@ def write_files(files: dict[Path, bytes], *, allow_raw: bool = False) -> list[Pa
             path = Path(path)
             _guard(path, allow_raw)
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            where = path.parent if tmp_dir is None else Path(tmp_dir)
+            where.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=where, prefix=f".{path.name}.", suffix=".tmp")
             staged.append((tmp, path))
             os.chmod(tmp, _mode(path))
             with os.fdopen(fd, "wb") as handle:

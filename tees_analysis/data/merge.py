@@ -9,12 +9,15 @@ growing copy. A missing or empty folder is started by the first ``add-year``. La
 
     data/dataset/
         CURRENT                  one line naming the current version, e.g. "versions/0003"
-        versions/0001/           reviews.csv, children.csv (analyst layout) and manifest.json
+        versions/0001/           reviews.csv, children.csv (analyst layout), manifest.json and
+                                 COMMITTED (the mark of a complete version)
         versions/0002/           ... one folder per successful add-year, never changed later
-                                 (but for the COMMITTED mark it gets on becoming current)
+        versions/0003.abandoned/ what an interrupted add-year had written (see below)
         replaced/2021-1/         rows removed by --replace-year (reviews.csv, children.csv)
         README.md, .gitignore    written when the dataset is started; the .gitignore ("*")
                                  keeps git from ever picking up case-level data
+        .lock                    the lock file (below); kept, empty unless add-year is running
+        .tmp/                    add-year's temporary files, only while it runs
 
 The current dataset is ``pipeline.load(current_files(folder))``. Earlier versions stay as they
 were, so an add-year can be undone by writing the previous version's name into ``CURRENT``.
@@ -26,24 +29,50 @@ an id already in the dataset is refused (as a duplicate when the row is the same
 when it differs, naming the columns that differ); a child's review must be in the new files or
 the dataset; a review year already in the dataset is refused unless ``replace_year`` is given,
 in which case every review of that year and their children are removed and kept under
-``replaced/<year>-<n>/``. The dataset folder must be writable (checked by writing and removing
-a temporary file, also by a dry run). Every problem is collected and raised at once
+``replaced/<year>-<n>/``. The dataset folder must be writable (checked by writing a temporary
+file, also by a dry run). Every problem is collected and raised at once
 (:class:`~tees_analysis.data.problems.ValidationError`), before anything is written. Warnings
 (contradictions between cells, columns the new files do not have) are kept in the plan
 (:attr:`Plan.warnings`) and never stop the merge.
 
+One add-year at a time
+----------------------
+Writing holds an operating-system lock on ``.lock`` in the dataset folder (:mod:`.lock`:
+``flock``, or ``msvcrt.locking`` on Windows). Another add-year waits up to :data:`LOCK_WAIT`
+seconds for it, then stops with :class:`DatasetBusy` naming the holder (process, machine,
+since when), having changed nothing. The system frees the lock when its holder ends, however
+it ends, so a lock left by a killed add-year stops nobody; the file is never deleted, and its
+content (empty, or left by an older version of add-year) does not matter. The files are
+checked before waiting; if the dataset changed meanwhile (the other add-year finished), they
+are checked again against the new current version under the lock, so two add-years run
+together both add their years or one is refused with its problems: a year is never lost.
+
 Crash safety
 ------------
-Versioned folders and an atomic pointer. A merge writes a complete new version folder
-(``atomic.write_files``), checks it with ``pipeline.load``, writes the backups of replaced
-rows, and only then replaces ``CURRENT`` (one ``os.replace``: the commit point). Until that
-rename the pointer names the old, untouched version, so a crash at any step (for instance
-between writing ``reviews.csv`` and ``children.csv``) leaves the dataset exactly as before.
-The next ``add-year`` first removes what an interrupted run left (version folders newer than
-the current one that never became current, their backups, temporary files); a version that
-became current is marked ``COMMITTED`` and kept, even after an undo. A lock file (``.lock``)
-stops two merges running at once; a lock left by a process that died on this machine is taken
-over.
+Versioned folders and an atomic pointer. Under the lock a merge writes a complete new version
+folder (``atomic.write_files``, temporary files in ``.tmp/``), checks it with
+``pipeline.load``, writes the backups of replaced rows, marks the version ``COMMITTED``, and
+only then replaces ``CURRENT`` (one ``os.replace``: the commit point). Until that rename the
+pointer names the old, untouched version, so a crash or kill at any step before it (for
+instance between writing ``reviews.csv`` and ``children.csv``) leaves the dataset exactly as
+before, and one after it exactly as after; ``CURRENT`` only ever names a complete version.
+
+The next add-year, under the lock, first tidies what an interrupted one left (:func:`recover`):
+it removes the temporary files (``.tmp/``, and the ``.*.tmp`` files older versions of
+add-year wrote beside their targets), marks the current version ``COMMITTED`` if an older
+version of add-year was killed before marking it, and moves each unmarked version newer than
+the current one -- an interrupted add-year's, never complete and never current -- to
+``versions/NNNN.abandoned`` (its backups to ``replaced/<year>-<n>.abandoned``), naming it in
+a warning (:attr:`Result.abandoned`); the analyst may delete these. Nothing else is moved,
+and no version folder is ever deleted. (One case from datasets written by add-year before
+the mark came first: a version made current by an add-year killed before marking it, then
+undone before any later add-year ran, is moved aside too -- kept, never deleted.)
+
+Guarantees: a version that is or was current is never deleted or changed (only its
+``COMMITTED`` mark may be added), even after an undo by editing ``CURRENT``; a version
+number is never used twice -- the next is one more than the highest ever made, complete,
+abandoned or undone (``versions/NNNN*``); after any add-year that ran to its end, whether
+or not earlier ones were killed, the dataset folder holds no temporary file.
 """
 
 from __future__ import annotations
@@ -52,9 +81,8 @@ import contextlib
 import errno
 import hashlib
 import json
-import os
+import re
 import shutil
-import socket
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -64,7 +92,7 @@ import pandas as pd
 
 from ..paths import DATASET as DEFAULT_DATASET
 from ..paths import RAW, display
-from . import atomic, pipeline
+from . import atomic, lock, pipeline
 from .clean import written
 from .problems import Problem, ProblemLog, ValidationError
 from .read import CSV_SUFFIXES, XLSX_SUFFIXES
@@ -77,6 +105,10 @@ REPLACED = "replaced"
 MANIFEST = "manifest.json"
 COMMITTED = "COMMITTED"
 LOCK = ".lock"
+TMP = ".tmp"
+ABANDONED = ".abandoned"
+#: Seconds an add-year waits for another one on the same dataset to finish.
+LOCK_WAIT = 10.0
 FILE_NAMES = {table: f"{table}.csv" for table in TABLES}
 _FIELD_NAMES = {f.name for t in TABLES for f in FIELDS[t]}
 
@@ -87,7 +119,10 @@ Do not edit the files here by hand. `CURRENT` names the current version folder; 
 `versions/NNNN/` holds `reviews.csv` and `children.csv` in the analyst layout of
 `data/codebook.md` and a `manifest.json` saying what was added. `replaced/<year>-<n>/` keeps
 the rows removed by `add-year --replace-year`. To undo the last add-year, write the previous
-version's name (e.g. `versions/0002`) into `CURRENT`.
+version's name (e.g. `versions/0002`) into `CURRENT`; the undone version is kept, and the
+next add-year takes a new number. `versions/NNNN.abandoned` holds what an interrupted
+add-year had written (never a current version): it may be deleted. `.lock` is the lock that
+stops two add-years running at once: leave it in place (it is free when no add-year runs).
 
 This folder holds case-level data: `.gitignore` keeps it out of git. Never commit it.
 """
@@ -122,10 +157,6 @@ def current_files(folder: Path | str = DEFAULT_DATASET) -> list[Path]:
     return [] if version is None else [version / FILE_NAMES[t] for t in TABLES]
 
 
-def _number(path: Path) -> int:
-    return int(path.name) if path.name.isdigit() else 0
-
-
 # --------------------------------------------------------------------------- planning (no writes)
 
 
@@ -143,6 +174,9 @@ class Plan:
     sources: list[dict] = field(default_factory=list)
     replaced_counts: dict[int, dict[str, int]] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    #: the files and option checked, to check them again if the dataset changes meanwhile
+    paths: list[Path] = field(default_factory=list)
+    replace_year: bool = False
 
 
 def _plain(value):
@@ -224,17 +258,19 @@ def _probe_write(directory: Path) -> None:
 
     Trying is the only test that holds everywhere: ``os.access`` says yes to root on a
     read-only folder, and knows nothing of read-only file systems or access control lists.
+    On Linux the file never has a name (``O_TMPFILE``), so a kill leaves nothing behind;
+    elsewhere a named ``.tees-write-check.*.tmp`` left by a kill is removed by :func:`recover`.
     """
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tees-write-check.", suffix=".tmp")
-    os.close(fd)
-    os.unlink(tmp)
+    with tempfile.TemporaryFile(dir=directory, prefix=".tees-write-check.", suffix=".tmp"):
+        pass
 
 
 def not_writable(folder: Path | str) -> str | None:
     """Why add-year could not write the dataset in ``folder``; ``None`` when it can.
 
     Checks the folder (or, when it does not exist yet, the nearest folder above it that
-    does) and its ``versions`` and ``replaced`` folders, by writing a temporary file.
+    does) and its ``versions`` and ``replaced`` folders, by writing a temporary file. Takes no
+    lock: a dry run never waits.
     """
     folder = Path(folder)
     existing = folder
@@ -428,6 +464,8 @@ def plan(paths, folder: Path | str = DEFAULT_DATASET, *, replace_year: bool = Fa
         ],
         replaced_counts=replaced_counts,
         warnings=log.warnings,
+        paths=paths,
+        replace_year=replace_year,
     )
 
 
@@ -449,181 +487,248 @@ class Result:
     version: Path
     backups: dict[int, Path]
     plan: Plan
+    #: what interrupted add-years had left, moved aside: ``{old path: new path}``
+    abandoned: dict[Path, Path] = field(default_factory=dict)
+    #: whether the files were checked again, another add-year having changed the dataset
+    rechecked: bool = False
 
 
-def _pid_alive(pid: int) -> bool:
-    if os.name == "nt":  # os.kill would end the process there: assume it is alive
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True
-    return True
+#: ``OSError`` numbers of a file system that cannot lock files.
+_CANNOT_LOCK = (errno.ENOLCK, errno.ENOSYS, errno.EOPNOTSUPP)
 
 
 @contextlib.contextmanager
-def _locked(folder: Path):
-    """Hold the dataset's lock file; take over a lock left by a dead process on this host."""
-    lock = folder / LOCK
-    me = f"{os.getpid()} {socket.gethostname()}"
-    for attempt in range(2):
-        try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            holder = lock.read_text(encoding="utf-8", errors="replace").split()
-            stale = (
-                attempt == 0
-                and len(holder) == 2
-                and holder[1] == socket.gethostname()
-                and holder[0].isdigit()
-                and not _pid_alive(int(holder[0]))
-            )
-            if stale:
-                lock.unlink(missing_ok=True)
-                continue
-            raise DatasetBusy(
-                f"{display(lock)}: another add-year is running on this dataset (process "
-                f"{' on '.join(holder) or '?'}); if none is, delete this file and run again"
-            ) from None
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(me + "\n")
-        break
+def _locked(folder: Path, wait: float | None = None):
+    """Hold the dataset's lock (see the module docstring); :class:`DatasetBusy` after ``wait``."""
+    path = folder / LOCK
+    wait = LOCK_WAIT if wait is None else wait
+    try:
+        fd = lock.acquire(path, wait)
+    except lock.Held as held:
+        raise DatasetBusy(
+            f"{display(path)}: another add-year is running on this dataset ({held.holder}); "
+            f"this one waited {wait:g} seconds for it and has changed nothing. Run add-year "
+            "again when the other has finished (its lock is freed when it ends, even if it "
+            "is stopped: do not delete the lock file)"
+        ) from None
+    except OSError as err:
+        if err.errno not in _CANNOT_LOCK:
+            raise
+        raise DatasetNotWritable(
+            f"{display(path)}: the file system cannot lock files ({err.strerror}), so add-year "
+            "cannot keep two runs apart; keep the dataset on a local disk or a network share "
+            "that supports locks (--dataset DIR)"
+        ) from None
     try:
         yield
     finally:
-        lock.unlink(missing_ok=True)
+        lock.release(fd)
 
 
-def recover(folder: Path | str = DEFAULT_DATASET) -> list[Path]:
-    """Remove what an interrupted add-year left; return what was removed.
+def _leading_number(name: str, prefix: str = "") -> int | None:
+    """``3`` for ``0003`` and ``0003.abandoned`` (after ``prefix``); ``None`` for others."""
+    match = re.fullmatch(rf"{re.escape(prefix)}(\d+)(\..*)?", name)
+    return int(match[1]) if match else None
 
-    Only version folders that never became current (newer than the one ``CURRENT`` names and
-    without the ``COMMITTED`` mark), the backups made for them, and temporary files are
-    removed; a version that was current once is kept even after an undo.
+
+def _aside(path: Path) -> Path:
+    """Rename ``path`` to ``NAME.abandoned`` (or ``NAME.abandoned-2``...); return the new path."""
+    target, n = path.with_name(path.name + ABANDONED), 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}{ABANDONED}-{n}")
+    path.rename(target)
+    return target
+
+
+def _temporary_files(folder: Path) -> list[Path]:
+    """Temporary files in a dataset: ``.tmp/`` and those older versions wrote beside targets."""
+    found = [folder / TMP] if (folder / TMP).exists() else []
+    places = [folder]
+    for sub in (VERSIONS, REPLACED):
+        if (folder / sub).is_dir():
+            places += [folder / sub, *(p for p in (folder / sub).iterdir() if p.is_dir())]
+    for place in places:
+        found += [p for p in place.glob(".*.tmp") if p.is_file()]
+    return found
+
+
+def _recover(folder: Path) -> tuple[list[Path], dict[Path, Path]]:
+    """:func:`recover`, the lock held: what was removed, and what was moved aside (old: new)."""
+    removed, moved = _temporary_files(folder), {}
+    for path in removed:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    current = current_version(folder)
+    if current is not None and current.is_dir() and not (current / COMMITTED).is_file():
+        # it is current, so it was complete: an older add-year was stopped before marking it
+        atomic.write_text(current / COMMITTED, "", tmp_dir=folder / TMP)
+    current_n = (current and _leading_number(current.name)) or 0
+
+    def abandoned(version: Path) -> bool:
+        """Newer than the current version and never marked complete: never current either."""
+        number = _leading_number(version.name)
+        return (
+            number is not None
+            and number > current_n
+            and version != current
+            and not (version / COMMITTED).is_file()
+        )
+
+    replaced = folder / REPLACED
+    for path in sorted(replaced.iterdir()) if replaced.is_dir() else []:
+        if not path.is_dir() or ABANDONED in path.name:
+            continue
+        try:
+            made_for = json.loads((path / MANIFEST).read_text(encoding="utf-8"))["version"]
+        except (OSError, ValueError, KeyError, TypeError):
+            made_for = None  # stopped while writing it: before its version was marked
+        if made_for is None or abandoned(folder / made_for):
+            moved[path] = _aside(path)
+    versions = folder / VERSIONS
+    for path in sorted(versions.iterdir()) if versions.is_dir() else []:
+        if path.is_dir() and path.name.isdigit() and abandoned(path):
+            moved[path] = _aside(path)
+    with contextlib.suppress(OSError):
+        (folder / TMP).rmdir()
+    return removed, moved
+
+
+def recover(folder: Path | str = DEFAULT_DATASET, *, wait: float | None = None) -> list[Path]:
+    """Tidy what an interrupted add-year left (under the lock); return the paths acted on.
+
+    Removes temporary files; moves each version newer than the current one that was never
+    marked ``COMMITTED`` (an interrupted add-year's: never complete, never current) to
+    ``versions/NNNN.abandoned``, with its backups; marks the current version if it lacks the
+    mark. A version that is or was current is kept, even after an undo. Every add-year does
+    this first; nothing needs to call it by hand.
     """
     folder = Path(folder)
-    current = current_version(folder)
-    current_n = _number(current) if current is not None else 0
-    removed: list[Path] = []
-    versions = folder / VERSIONS
-
-    def uncommitted(number: int) -> bool:
-        version = versions / f"{number:04d}"
-        return number > current_n and not (version / COMMITTED).is_file()
-
-    if versions.is_dir():
-        for path in sorted(versions.iterdir()):
-            if path.is_dir() and path.name.isdigit() and uncommitted(int(path.name)):
-                shutil.rmtree(path)
-                removed.append(path)
-    replaced = folder / REPLACED
-    if replaced.is_dir():
-        for path in sorted(replaced.iterdir()):
-            if not path.is_dir():
-                continue
-            try:
-                made_for = json.loads((path / MANIFEST).read_text(encoding="utf-8"))["version"]
-            except (OSError, ValueError, KeyError):
-                made_for = None
-            if made_for is None or uncommitted(_number(Path(made_for))):
-                shutil.rmtree(path)
-                removed.append(path)
-    if folder.is_dir():
-        for path in folder.glob(f".{POINTER}.*.tmp"):
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
+    if not folder.is_dir():
+        return []
+    with _locked(folder, wait):
+        removed, moved = _recover(folder)
+    return removed + list(moved)
 
 
 def _next_free(parent: Path, prefix: str) -> int:
-    taken = [
-        int(p.name[len(prefix) :])
-        for p in parent.glob(f"{prefix}*")
-        if p.name[len(prefix) :].isdigit()
-    ]
-    return max(taken, default=0) + 1
+    """One more than the highest number among ``parent/PREFIX<n>*`` (abandoned ones too)."""
+    taken = [_leading_number(p.name, prefix) for p in parent.glob(f"{prefix}*")]
+    return max((n for n in taken if n is not None), default=0) + 1
 
 
 def _json(data) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def apply(plan: Plan) -> Result:
+def apply(plan: Plan, *, wait: float | None = None) -> Result:
     """Write a checked plan: new version folder, backups, then switch ``CURRENT`` atomically.
 
-    Raises :class:`DatasetBusy` when another add-year holds or changed the dataset, and
+    Takes the dataset's lock (waiting up to ``wait`` seconds, default :data:`LOCK_WAIT`),
+    tidies what an interrupted add-year left, and checks the plan's files again if the dataset
+    changed since the plan was made (raising ``ValidationError`` if they no longer fit).
+    Raises :class:`DatasetBusy` when another add-year holds the lock throughout, and
     :class:`DatasetNotWritable` when the system refuses a write (the dataset is then as before:
     see the module docstring).
     """
+    folder = plan.folder
+    locked, before = False, None
     try:
-        return _apply(plan)
+        folder.mkdir(parents=True, exist_ok=True)
+        with _locked(folder, wait):
+            locked = True
+            _removed, moved = _recover(folder)
+            before = current_version(folder)
+            checked = plan if before == plan.base else _check_again(plan)
+            result = _apply(checked)
+            with contextlib.suppress(OSError):
+                (folder / TMP).rmdir()
     except atomic.RawDataIsReadOnly:
         raise
     except OSError as err:
         if not isinstance(err, PermissionError) and err.errno not in _NOT_WRITABLE:
             raise
-        where = Path(err.filename).parent if err.filename else plan.folder
-        unchanged = current_version(plan.folder) == plan.base
+        where = Path(err.filename).parent if err.filename else folder
+        unchanged = not locked or current_version(folder) == before
         raise DatasetNotWritable(
-            f"{display(plan.folder)}: cannot write in {display(where)} "
+            f"{display(folder)}: cannot write in {display(where)} "
             f"({(err.strerror or 'permission denied').lower()}); make the dataset folder "
             "writable for you, or give another folder with --dataset DIR"
             + ("; the dataset's current version is unchanged" if unchanged else "")
         ) from None
+    return Result(
+        result.version, result.backups, checked, abandoned=moved, rechecked=checked is not plan
+    )
+
+
+def _check_again(checked: Plan) -> Plan:
+    """The plan's files checked against the dataset as it is now (another add-year changed it)."""
+    if not checked.paths:
+        raise DatasetBusy(f"{display(checked.folder)} changed since it was checked; run again")
+    return plan(checked.paths, checked.folder, replace_year=checked.replace_year)
 
 
 def _apply(plan: Plan) -> Result:
+    """Write a plan whose base is the current version; the lock is held."""
     folder = plan.folder
-    folder.mkdir(parents=True, exist_ok=True)
-    with _locked(folder):
-        if current_version(folder) != plan.base:
-            raise DatasetBusy(f"{display(folder)} changed since it was checked; run again")
-        recover(folder)
-        versions = folder / VERSIONS
-        versions.mkdir(exist_ok=True)
-        number = _next_free(versions, "")
-        staged = versions / f"{number:04d}"
-        staged.mkdir()
-        name = f"{VERSIONS}/{staged.name}"
-        manifest = {
-            "version": name,
-            "previous": None if plan.base is None else f"{VERSIONS}/{plan.base.name}",
-            "created_utc": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
-            "files_added": plan.sources,
-            "years_added": plan.years_added,
-            "years_replaced": plan.years_replaced,
-            **plan.counts,
-        }
-        files = {staged / FILE_NAMES[t]: plan.texts[t].encode("utf-8") for t in TABLES}
-        files[staged / MANIFEST] = _json(manifest)
-        if plan.base is None:
-            files.setdefault(folder / ".gitignore", b"*\n")
-            if not (folder / "README.md").exists():
-                files[folder / "README.md"] = _README.encode("utf-8")
-        atomic.write_files(files)
-        pipeline.load([staged / FILE_NAMES[t] for t in TABLES])  # the merged dataset is valid
+    tmp = folder / TMP
+    versions = folder / VERSIONS
+    versions.mkdir(exist_ok=True)
+    number = _next_free(versions, "")
+    staged = versions / f"{number:04d}"
+    staged.mkdir()
+    name = f"{VERSIONS}/{staged.name}"
+    manifest = {
+        "version": name,
+        "previous": None if plan.base is None else f"{VERSIONS}/{plan.base.name}",
+        "created_utc": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+        "files_added": plan.sources,
+        "years_added": plan.years_added,
+        "years_replaced": plan.years_replaced,
+        **plan.counts,
+    }
+    files = {staged / FILE_NAMES[t]: plan.texts[t].encode("utf-8") for t in TABLES}
+    files[staged / MANIFEST] = _json(manifest)
+    if plan.base is None:
+        files.setdefault(folder / ".gitignore", b"*\n")
+        if not (folder / "README.md").exists():
+            files[folder / "README.md"] = _README.encode("utf-8")
+    atomic.write_files(files, tmp_dir=tmp)
+    pipeline.load([staged / FILE_NAMES[t] for t in TABLES])  # the merged dataset is valid
 
-        backups: dict[int, Path] = {}
-        for year, texts in plan.backups.items():
-            parent = folder / REPLACED
-            parent.mkdir(exist_ok=True)
-            target = parent / f"{year}-{_next_free(parent, f'{year}-')}"
-            about = {"version": name, "year": year, "rows": plan.replaced_counts[year]}
-            backup = {target / FILE_NAMES[t]: texts[t].encode("utf-8") for t in TABLES}
-            backup[target / MANIFEST] = _json(about)
-            atomic.write_files(backup)
-            backups[year] = target
+    backups: dict[int, Path] = {}
+    for year, texts in plan.backups.items():
+        parent = folder / REPLACED
+        parent.mkdir(exist_ok=True)
+        target = parent / f"{year}-{_next_free(parent, f'{year}-')}"
+        about = {"version": name, "year": year, "rows": plan.replaced_counts[year]}
+        backup = {target / FILE_NAMES[t]: texts[t].encode("utf-8") for t in TABLES}
+        backup[target / MANIFEST] = _json(about)
+        atomic.write_files(backup, tmp_dir=tmp)
+        backups[year] = target
 
-        atomic.write_text(folder / POINTER, name + "\n")  # the commit point
-        atomic.write_text(staged / COMMITTED, "")  # kept by recover() even after an undo
+    atomic.write_text(staged / COMMITTED, "", tmp_dir=tmp)  # complete: kept from now on
+    try:
+        atomic.write_text(folder / POINTER, name + "\n", tmp_dir=tmp)  # the commit point
+    except BaseException:
+        if current_version(folder) != staged:  # never current: the next run moves it aside
+            with contextlib.suppress(OSError):
+                (staged / COMMITTED).unlink()
+        raise
     return Result(version=staged, backups=backups, plan=plan)
 
 
-def add_year(paths, folder: Path | str = DEFAULT_DATASET, *, replace_year: bool = False) -> Result:
+def add_year(
+    paths,
+    folder: Path | str = DEFAULT_DATASET,
+    *,
+    replace_year: bool = False,
+    wait: float | None = None,
+) -> Result:
     """Check, then merge new files into the dataset in ``folder`` (see the module docstring)."""
-    return apply(plan(paths, folder, replace_year=replace_year))
+    return apply(plan(paths, folder, replace_year=replace_year), wait=wait)
 
 
 # --------------------------------------------------------------------------- looking at a dataset
@@ -664,7 +769,8 @@ def manifest_table(folder: Path | str = DEFAULT_DATASET, version=None) -> pd.Dat
 def snapshot(folder: Path | str) -> dict[str, str]:
     """Every file under ``folder`` (relative path, ``/``-separated) with the hash of its bytes.
 
-    Two snapshots are equal iff nothing was written, changed or removed in between.
+    Two snapshots are equal iff nothing was written, changed or removed in between. Lock files
+    (``.lock``: kept by add-year, empty unless it is running, never data) are left out.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -672,7 +778,7 @@ def snapshot(folder: Path | str) -> dict[str, str]:
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.name != LOCK
     }
 
 

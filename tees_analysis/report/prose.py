@@ -55,6 +55,18 @@ def listing(items: Iterable[str], last: str = "and") -> str:
     return f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
+def year_spans(years) -> str:
+    """``[2017, 2018, 2019, 2022]`` -> ``"2017–2019, 2022"`` (consecutive years as a range)."""
+    years = sorted({int(y) for y in years})
+    spans: list[list[int]] = []
+    for year in years:
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+
+
 def bullets(lines: Iterable[str]) -> str:
     """Markdown bullet points, one per line."""
     return "\n".join(f"- {line}" for line in lines)
@@ -66,8 +78,10 @@ def one_child_moves(n: int) -> str:
 
 
 def table_or(frame, note: str):
-    """``frame`` when it has rows, else ``note`` as Markdown (never an empty table)."""
-    return frame if len(frame) else Markdown(f"*{note}*")
+    """``frame`` (a DataFrame or a :class:`tees_analysis.report.present.Table`) when it has
+    rows, else ``note`` as Markdown (never an empty table)."""
+    rows = frame.n_rows if hasattr(frame, "n_rows") else len(frame)
+    return frame if rows else Markdown(f"*{note}*")
 
 
 def sizes_by_partnership(children) -> dict[str, int]:
