@@ -295,3 +295,21 @@ def test_export_says_why_it_cannot_write(tmp_path, monkeypatch, capsys):
         f"cannot write to {tmp_path / 'out'}: No space left on device; nothing was written" in err
     )
     assert a_file.read_text() == "not a folder" and not (tmp_path / "out").exists()
+
+
+def test_export_files_run_no_formula(tmp_path):
+    # issue 16, item 8: a label typed as a formula is text in both files
+    frame = pd.DataFrame(
+        [["STSCP", "sex", "=HYPERLINK(\"http://x\")", "children", 7, 9, 78],
+         ["HSSCP", "sex", "-2+3", "children", 7, 9, 78],
+         ["Tees", "sex", "@SUM(A1)", "children", -7, 9, "c"]],
+        columns=disclosure.COLUMNS,
+    )  # fmt: skip
+    disclosure.write_export(frame, tmp_path, 5)
+    written = pd.read_csv(tmp_path / "publication_tables.csv", dtype=str)
+    assert list(written["category"]) == ['\'=HYPERLINK("http://x")', "'-2+3", "'@SUM(A1)"]
+    assert list(written["count"]) == ["7", "7", "-7"]  # numbers stay numbers
+    sheet = openpyxl.load_workbook(tmp_path / "publication_tables.xlsx")["tables"]
+    cells = [sheet.cell(row=r, column=3) for r in (2, 3, 4)]
+    assert [c.value for c in cells] == list(frame["category"])
+    assert [c.data_type for c in cells] == ["s", "s", "s"]

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import atomic
+from ..data.csvsafe import inert
 from ..data.schema import FIELDS, THEMES, field, theme_field
 from . import differencing
 from .suppression import THRESHOLD, suppress
@@ -405,6 +406,9 @@ def xlsx_bytes(frame: pd.DataFrame, threshold: int | None) -> bytes:
         cell.font = Font(bold=True)
     for record in frame.itertuples(index=False):
         table.append(list(record))
+        for cell in table[table.max_row]:
+            if isinstance(cell.value, str) and cell.data_type == "f":
+                cell.data_type = "s"  # text that looks like a formula stays text
     for letter, width in zip("ABCDEFG", (12, 22, 42, 10, 8, 12, 8), strict=True):
         table.column_dimensions[letter].width = width
     table.freeze_panes = "A2"
@@ -412,11 +416,16 @@ def xlsx_bytes(frame: pd.DataFrame, threshold: int | None) -> bytes:
 
 
 def write_export(frame: pd.DataFrame, out_dir: Path | str, threshold: int | None) -> list[Path]:
-    """Write the table as CSV and ``.xlsx`` to ``out_dir`` atomically."""
+    """Write the table as CSV and ``.xlsx`` to ``out_dir`` atomically.
+
+    No cell runs as a formula when a spreadsheet opens them: CSV text that starts like one gets
+    a leading ``'`` (:func:`~tees_analysis.data.csvsafe.inert`); in the workbook it is text.
+    """
     out_dir = Path(out_dir)
     name = NAMES[threshold is not None]
+    text = inert(frame).to_csv(index=False, lineterminator="\n")
     files = {
-        out_dir / f"{name}.csv": frame.to_csv(index=False, lineterminator="\n").encode("utf-8"),
+        out_dir / f"{name}.csv": text.encode("utf-8"),
         out_dir / f"{name}.xlsx": xlsx_bytes(frame, threshold),
     }
     return atomic.write_files(files)
