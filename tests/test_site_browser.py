@@ -9,8 +9,9 @@ origin, no script error or failed resource was logged, the audit page's table ha
 of ``reports/audit.csv``; accessibility: no ``serious`` or ``critical`` violation found by
 axe-core at desktop width (WCAG 2.1 A and AA, best practice) nor, at phone width, by the rules
 whose answer depends on the layout (contrast, scrolling regions, touch-target size); every chart
-has an accessible name of its own (not a generic "Figure n of m"); at phone width nothing widens the page beyond the screen except inside a
-sideways-scrolling container; no page shows a Python artefact (``NaN``, ``<NA>``, ``inf``, a
+has an accessible name of its own (not a generic "Figure n of m"); at phone width nothing widens
+the page beyond the screen except inside a sideways-scrolling container; no page shows a Python
+artefact (``NaN``, ``<NA>``, ``inf``, a
 tuple, a traceback, a warning, an ``In [n]:`` prompt), printed notes are in the prose font and
 wrap between words; every page shows the release's version and date; the index opens
 with main points lifted from the notebooks, each linking to its notebook's main points.
