@@ -223,6 +223,7 @@ BENCHMARKS = [
     "bench_reconstruct.py",
     "bench_identified.py",
     "bench_scale.py",
+    "bench_export.py",
     "bench_collection.py",
     "bench_validate.py",
     "bench_tests.py",

@@ -237,6 +237,16 @@ def _export(args) -> int:
     if args.threshold < 1:
         print("--threshold must be at least 1", file=sys.stderr)
         return 2
+    if args.previous_release and not args.suppress:
+        print(
+            "--previous-release is for --suppress: it makes the tables for publication safe "
+            "beside tables published before; internal counts hide nothing",
+            file=sys.stderr,
+        )
+        return 2
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        print(f"export --out: {display(args.out)} is a file, not a folder", file=sys.stderr)
+        return 2
     files = _input_files(args)
     if not files:
         print(
@@ -251,13 +261,24 @@ def _export(args) -> int:
         return _report(err, args.format)
     threshold = args.threshold if args.suppress else None
     years = sorted({y for chosen in args.year for y in chosen}) if args.year else None
-    problem = disclosure.missing_years(data.reviews, years) if years else None
+    earlier = sorted({y for chosen in args.previous_release or () for y in chosen})
+    option, problem = "--year", disclosure.year_problem(data.reviews, years, threshold)
+    if not problem and earlier:
+        option, problem = "--previous-release", disclosure.missing_years(data.reviews, earlier)
     if problem:
         source = ", ".join(data.files)
-        print(f"export --year: {problem} (read {source}); nothing was written", file=sys.stderr)
+        print(f"export {option}: {problem} (read {source}); nothing was written", file=sys.stderr)
         return 1
-    frame = disclosure.publication_table(data, threshold, years=years)
-    written = disclosure.write_export(frame, args.out, threshold)
+    frame = disclosure.publication_table(data, threshold, years=years, earlier=earlier)
+    try:
+        written = disclosure.write_export(frame, args.out, threshold)
+    except OSError as err:  # a file where the folder should be, no permission, a full disk
+        reason = err.strerror or str(err)
+        print(
+            f"export: cannot write to {display(args.out)}: {reason}; nothing was written",
+            file=sys.stderr,
+        )
+        return 1
     source = ", ".join(data.files) or "no files"
     print(f"from {source}: wrote " + ", ".join(display(p) for p in written))
     if threshold is None:
@@ -410,8 +431,9 @@ COMMANDS = {
         "write publication tables (CSV and .xlsx) with disclosure control",
         "Counts, denominators and percents per partnership, measure and category. With "
         "--suppress, counts from 1 to the threshold are shown as 'c', with secondary "
-        "suppression so that no such count can be worked out from the totals. Reads the "
-        "FILES given, else the current version of the dataset folder, else data/raw.",
+        "suppression so that no such count can be worked out from the totals, nor from the "
+        "tables of any other years of the same data (single years, all years, ranges). Reads "
+        "the FILES given, else the current version of the dataset folder, else data/raw.",
     ),
     "reproduce": (
         _reproduce,
@@ -503,7 +525,17 @@ ARGUMENTS = {
             action="append",
             metavar="YEAR",
             help="only the reviews of this year, or of a range such as 2020-2022 (repeat for "
-            "several; default: all years). A year the data do not hold is refused",
+            "several; default: all years). A year the data do not hold is refused; with "
+            "--suppress the years must follow one another",
+        ),
+        _arg(
+            "--previous-release",
+            type=_years,
+            action="append",
+            metavar="YEAR",
+            help="with --suppress: the last year of an earlier version of the data whose "
+            "tables were published (repeat for several); the new tables give nothing away "
+            "beside them",
         ),
         _arg(
             "--out",

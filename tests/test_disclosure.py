@@ -162,7 +162,8 @@ small_tables = st.integers(1, 2).flatmap(
 @given(values=small_tables, threshold=st.integers(1, 3))
 def test_no_small_count_is_determined_by_what_is_published(values, threshold):
     """Exact: for small tables, enumerate every table consistent with the published cells and
-    sums; each suppressed small count must take at least two values."""
+    sums; each suppressed small count must be protected: 0 in one of them, or above the
+    threshold in one (so it takes at least two values)."""
     mask = disclosure.suppress(values, threshold)
     solutions = _solutions(values, mask)
     full = grid(values)
@@ -170,7 +171,18 @@ def test_no_small_count_is_determined_by_what_is_published(values, threshold):
     for i, row in enumerate(full):
         for j, value in enumerate(row):
             if 1 <= value <= threshold:
-                assert len({s[i][j] for s in solutions}) > 1, f"{(i, j)} = {value} is determined"
+                seen = {s[i][j] for s in solutions}
+                assert min(seen) == 0 or max(seen) > threshold, f"{(i, j)} = {value}: {seen}"
+
+
+def test_a_small_count_that_cannot_be_zero_is_protected_further():
+    # Found by the property above when "protected" meant "can take another value": with the
+    # cells 0, 1 and 2 of this table suppressed, the HSSCP count 1 of the last row could be 1, 2
+    # or 3 -- never 0, so a reader knew it was a small count of at least one child.
+    values = [[0, 7], [0, 7], [2, 0], [0, 15], [0, 1]]
+    mask = disclosure.suppress(values, 4)
+    solutions = _solutions(values, mask)
+    assert min(s[4][1] for s in solutions) == 0 or max(s[4][1] for s in solutions) > 4
 
 
 # --------------------------------------------------------------------------- publication tables
@@ -264,3 +276,40 @@ def test_export_without_data_says_where_it_looked(tmp_path, monkeypatch, capsys)
     assert cli.main(args) == 1
     assert "no data to export" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+def test_export_says_why_it_cannot_write(tmp_path, monkeypatch, capsys):
+    a_file = tmp_path / "tables"
+    a_file.write_text("not a folder")
+    args = ["export", "--suppress", *map(str, GOOD)]
+    assert cli.main([*args, "--out", str(a_file)]) == 2
+    assert f"export --out: {a_file} is a file, not a folder" in capsys.readouterr().err
+
+    def full_disk(files, **options):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(disclosure.atomic, "write_files", full_disk)
+    assert cli.main([*args, "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"cannot write to {tmp_path / 'out'}: No space left on device; nothing was written" in err
+    )
+    assert a_file.read_text() == "not a folder" and not (tmp_path / "out").exists()
+
+
+def test_export_files_run_no_formula(tmp_path):
+    # issue 16, item 8: a label typed as a formula is text in both files
+    frame = pd.DataFrame(
+        [["STSCP", "sex", "=HYPERLINK(\"http://x\")", "children", 7, 9, 78],
+         ["HSSCP", "sex", "-2+3", "children", 7, 9, 78],
+         ["Tees", "sex", "@SUM(A1)", "children", -7, 9, "c"]],
+        columns=disclosure.COLUMNS,
+    )  # fmt: skip
+    disclosure.write_export(frame, tmp_path, 5)
+    written = pd.read_csv(tmp_path / "publication_tables.csv", dtype=str)
+    assert list(written["category"]) == ['\'=HYPERLINK("http://x")', "'-2+3", "'@SUM(A1)"]
+    assert list(written["count"]) == ["7", "7", "-7"]  # numbers stay numbers
+    sheet = openpyxl.load_workbook(tmp_path / "publication_tables.xlsx")["tables"]
+    cells = [sheet.cell(row=r, column=3) for r in (2, 3, 4)]
+    assert [c.value for c in cells] == list(frame["category"])
+    assert [c.data_type for c in cells] == ["s", "s", "s"]

@@ -5,8 +5,10 @@ figures' look and deterministic saving (:mod:`.style`, captions in :mod:`.captio
 charts (:mod:`.plots`, :mod:`.trio_plots`); the static site (:mod:`.site`, its charts drawn from
 SVG files by :mod:`.site_charts`, its release line from :mod:`.release`); the codebook rendered
 from the schema (:mod:`.codebook`); and the publication tables with disclosure control
-(:mod:`.disclosure`). May use every stage below it (:mod:`tees_analysis.paths`,
-``data``, ``published``, ``reconstruction``, ``analysis``); never the orchestration on top
+(:mod:`.disclosure`: one table suppressed by :mod:`.suppression`, the tables of all years,
+single years and ranges made consistent by :mod:`.differencing`). May use every stage below it
+(:mod:`tees_analysis.paths`, ``data``, ``published``, ``reconstruction``, ``analysis``); never
+the orchestration on top
 (:mod:`tees_analysis.selection`, ``run_all``, ``cli``): what a figure needs from the selection
 (its caption, its folder) is handed in.
 """

@@ -6,20 +6,27 @@ denominator and the percent. Measures come from :mod:`tees_analysis.data.schema`
 field, each label of a multi-valued field, each yes/no factor, each learning theme (counted in
 reviews and in the children of those reviews) and the derived age band (under 2).
 
-Disclosure control follows the style of the DfE's children's social care statistics:
+Disclosure control follows the style of the DfE's children's social care statistics
+(:mod:`tees_analysis.report.suppression` for one table):
 
 * **primary suppression**: counts from 1 to the threshold (default 5) are shown as ``c``;
-  zeros are shown;
+  zeros are not suppressed for being small (they may be as further cells);
 * **secondary suppression**: each measure is a table of categories x partnerships whose
   columns add up to the denominators (published) and whose rows add up to the Tees column.
-  Wherever a row or column has exactly one unpublished cell, the smallest other published cell
-  of that line is suppressed too (a non-zero one when there is one), until no line has exactly
-  one; so no suppressed cell can be recovered by subtracting the others from the total. An
-  exact check follows, because sums plus "no count is negative" can still pin a cell (a
-  published row total of 0 says every suppressed cell of that row is 0): each suppressed
-  small count must be able to take another value consistent with everything published
-  (:func:`_free`); if one cannot, a further cell of its row or column is suppressed and the
-  loop repeats;
+  Further cells are suppressed until no line has exactly one suppressed cell, and until an
+  exact check finds every suppressed small count **protected**: some table of whole numbers
+  consistent with everything published gives it 0, or some gives it more than the threshold,
+  so a reader cannot tell it from no child, nor from a count that would have been shown;
+* **across tables**: the tables of one dataset -- every single year, all years, and every
+  range of consecutive years -- are suppressed together, so that no combination of them (all
+  years minus 2017-2020, say) gives a hidden count away (:mod:`tees_analysis.report.differencing`):
+  each single year is suppressed on its own; the all-years table further, until an integer
+  program finds every hidden small count protected, of one year, of all years and of every
+  range, given every table together; a range shows only the counts that follow from the
+  single-year and all-years tables. So the pattern comes from the whole dataset and is the
+  same whichever table is asked for first; years that do not follow one another (``--year
+  2018 --year 2021`` when the data hold 2020) are refused. Tables published from an earlier
+  version of the dataset are taken into account when named (``earlier``, ``--previous-release``);
 * yes/no items (a factor, a theme, one label of a multi-valued field) are tables of two rows,
   the item and its complement; the complement row is not printed (it is the denominator minus
   the count) but it is protected like any cell, so "26 of 27" is suppressed as well as "1 of 27";
@@ -32,124 +39,24 @@ each review is published by its partnership, so they are public already.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..data import atomic
+from ..data.csvsafe import inert
 from ..data.schema import FIELDS, THEMES, field, theme_field
+from . import differencing
+from .suppression import THRESHOLD, suppress
 
-THRESHOLD = 5
 SUPPRESSED = "c"
 NOT_APPLICABLE = "z"
 PARTNERSHIPS = ("STSCP", "HSSCP")
 TOTAL = "Tees"
 COLUMNS = ["partnership", "measure", "category", "counts", "count", "denominator", "percent"]
 NAMES = {True: "publication_tables", False: "UNSUPPRESSED_counts"}
-
-Cell = tuple[int, int]
-
-
-# --------------------------------------------------------------------------- suppression core
-
-
-def _lines(rows: int, columns: int) -> list[list[Cell]]:
-    """The sums of a grid with a total column: every column (to its published total) and every
-    row (its partnership cells to its total cell, the last column)."""
-    by_column = [[(i, j) for i in range(rows)] for j in range(columns + 1)]
-    by_row = [[(i, j) for j in range(columns + 1)] for i in range(rows)]
-    return by_column + by_row
-
-
-def _pick(cells: list[Cell], grid: list[list[int]]) -> Cell | None:
-    """The cell to suppress next among ``cells``: the smallest non-zero, else the smallest."""
-    if not cells:
-        return None
-    return min(cells, key=lambda c: (grid[c[0]][c[1]] == 0, grid[c[0]][c[1]], c))
-
-
-def _free(grid: list[list[int]], hidden: set[Cell], cell: Cell) -> bool:
-    """Whether the suppressed ``cell`` can take another value consistent with what is published.
-
-    What is published fixes every column sum and every row's "partnerships minus total". Each
-    suppressed cell links its row and its column; negating the total column turns the
-    equations into those of a bipartite graph (rows and columns as nodes, suppressed cells as
-    edges), whose solutions move along cycles, alternately up and down. A cell can change iff
-    some cycle through it can move without taking a zero cell below zero (a zero partnership
-    cell may only be crossed row -> column, a zero total cell only column -> row): a search
-    for a path back, by conformal decomposition exact, and with whole-number moves.
-    """
-    total = len(grid[0]) - 1
-
-    def directions(edge: Cell):
-        i, j = edge
-        row, column = ("row", i), ("column", j)
-        if grid[i][j] > 0:
-            return [(row, column), (column, row)]
-        return [(column, row)] if j == total else [(row, column)]
-
-    arcs: dict[tuple, list[tuple]] = {}
-    for edge in hidden - {cell}:
-        for start, end in directions(edge):
-            arcs.setdefault(start, []).append(end)
-    for start, end in directions(cell):
-        seen, todo = {end}, [end]
-        while todo:
-            node = todo.pop()
-            if node == start:
-                return True
-            for following in arcs.get(node, ()):
-                if following not in seen:
-                    seen.add(following)
-                    todo.append(following)
-    return False
-
-
-def suppress(values, threshold: int = THRESHOLD) -> list[list[bool]]:
-    """Which cells of a categories x partnerships table to suppress.
-
-    ``values`` is the table without totals (one row per category, one column per
-    partnership; the rows partition each column's population). The result has one more
-    column, the row total (both partnerships together); ``True`` marks a suppressed cell.
-    """
-    key = tuple(tuple(int(v) for v in row) for row in values)
-    return [list(row) for row in _suppress(key, int(threshold))]
-
-
-@functools.lru_cache(maxsize=4096)
-def _suppress(values: tuple[tuple[int, ...], ...], threshold: int) -> tuple[tuple[bool, ...], ...]:
-    if threshold < 1:
-        raise ValueError("the threshold must be at least 1")
-    grid = [[int(v) for v in row] + [int(sum(row))] for row in values]
-    rows, columns = len(grid), len(grid[0]) - 1
-    cells = [(i, j) for i in range(rows) for j in range(columns + 1)]
-    sensitive = {c for c in cells if 1 <= grid[c[0]][c[1]] <= threshold}
-    hidden = set(sensitive)
-    lines = _lines(rows, columns)
-    while True:
-        changed = False
-        for line in lines:
-            unknown = [c for c in line if c in hidden]
-            if len(unknown) == 1:
-                pick = _pick([c for c in line if c not in hidden], grid)
-                if pick is None:  # a one-cell line: its value is its published total
-                    raise ValueError("a table needs at least two categories")
-                hidden.add(pick)
-                changed = True
-        if changed:
-            continue
-        pinned = [c for c in sorted(sensitive) if not _free(grid, hidden, c)]
-        if not pinned:
-            break
-        cell = pinned[0]
-        near = {c for line in lines if cell in line for c in line if c not in hidden}
-        pick = _pick(sorted(near), grid) or _pick([c for c in cells if c not in hidden], grid)
-        if pick is None:
-            raise RuntimeError("cannot protect the table")  # everything is already suppressed
-        hidden.add(pick)
-    return tuple(tuple((i, j) in hidden for j in range(columns + 1)) for i in range(rows))
 
 
 # --------------------------------------------------------------------------- the measures
@@ -170,14 +77,26 @@ class Block:
     denominators: tuple[int, ...]
 
 
-def _by_partnership(frame: pd.DataFrame) -> list[pd.DataFrame]:
+def _groups(frame: pd.DataFrame, years=None) -> np.ndarray:
+    """Each row's group: its partnership's index, or with ``years`` (the years of the rows,
+    aligned with ``frame``) ``year index * 2 + partnership index``; -1 for rows of neither."""
     partnership = frame["partnership"].astype("string")
-    return [frame[partnership == p] for p in PARTNERSHIPS]
+    codes = np.full(len(frame), -1)
+    for k, p in enumerate(PARTNERSHIPS):
+        codes[(partnership == p).fillna(False).to_numpy(bool)] = k
+    if years is None:
+        return codes
+    return np.where((codes >= 0) & (years >= 0), years * len(PARTNERSHIPS) + codes, -1)
 
 
-def _binary(measure, counts, label, parts, test) -> Block:
-    yes = tuple(int(test(part).sum()) for part in parts)
-    sizes = tuple(len(part) for part in parts)
+def _count(codes: np.ndarray, chosen, groups: int) -> tuple[int, ...]:
+    chosen = np.asarray(chosen, bool) & (codes >= 0)
+    return tuple(int(v) for v in np.bincount(codes[chosen], minlength=groups))
+
+
+def _binary(measure, counts, label, codes, groups, chosen) -> Block:
+    yes = _count(codes, chosen, groups)
+    sizes = _count(codes, np.ones(len(codes), bool), groups)
     return Block(
         measure,
         counts,
@@ -188,51 +107,91 @@ def _binary(measure, counts, label, parts, test) -> Block:
     )
 
 
-def _partition(measure, counts, labels, parts, column) -> Block:
+def _partition(measure, counts, labels, codes, groups, column: pd.Series) -> Block:
+    column = column.astype("string")
     values = tuple(
-        tuple(int((part[column].astype("string") == label).sum()) for part in parts)
-        for label in labels
+        _count(codes, (column == label).fillna(False).to_numpy(bool), groups) for label in labels
     )
-    sizes = tuple(len(part) for part in parts)
+    sizes = _count(codes, np.ones(len(codes), bool), groups)
     return Block(measure, counts, tuple(labels), (True,) * len(labels), values, sizes)
+
+
+def _flag(series: pd.Series) -> np.ndarray:
+    return series.fillna(False).astype(bool).to_numpy(bool)
 
 
 def blocks(reviews: pd.DataFrame, children: pd.DataFrame) -> list[Block]:
     """Every measure of the publication tables, from clean tables with derived fields."""
-    review_parts, child_parts = _by_partnership(reviews), _by_partnership(children)
+    return _blocks(reviews, children, _groups(reviews), _groups(children), len(PARTNERSHIPS))
+
+
+def blocks_by_year(reviews: pd.DataFrame, children: pd.DataFrame, years) -> list[list[Block]]:
+    """:func:`blocks` of each of ``years`` (in that order): the reviews of the year and their
+    children; counted in one pass."""
+    index = {int(y): k for k, y in enumerate(years)}
+    of_review = reviews["year"].map(lambda y: index.get(int(y), -1) if pd.notna(y) else -1)
+    year_of = dict(zip(reviews["review_id"], of_review, strict=True))
+    of_child = children["review_id"].map(lambda r: year_of.get(r, -1))
+    width = len(PARTNERSHIPS)
+    every = _blocks(
+        reviews,
+        children,
+        _groups(reviews, of_review.to_numpy(int)),
+        _groups(children, of_child.to_numpy(int)),
+        width * len(index),
+    )
+    out = []
+    for k in range(len(index)):
+        cut = slice(k * width, (k + 1) * width)
+        out.append(
+            [
+                Block(
+                    b.measure,
+                    b.counts,
+                    b.categories,
+                    b.shown,
+                    tuple(row[cut] for row in b.values),
+                    b.denominators[cut],
+                )
+                for b in every
+            ]
+        )
+    return out
+
+
+def _blocks(reviews, children, review_codes, child_codes, groups) -> list[Block]:
     out: list[Block] = []
     for f in FIELDS["reviews"]:
         if f.kind == "category" and f.name not in ("partnership", "provenance"):
-            out.append(_partition(f.name, "reviews", f.labels, review_parts, f.name))
+            out.append(
+                _partition(f.name, "reviews", f.labels, review_codes, groups, reviews[f.name])
+            )
     flagged = {}
     for code, name in THEMES:
         column = theme_field(code)
-        out.append(_binary("theme_reviews", "reviews", name, review_parts,
-                           lambda p, c=column: p[c].fillna(False).astype(bool)))  # fmt: skip
-        flagged[name] = set(reviews.loc[reviews[column].fillna(False).astype(bool), "review_id"])
-    for name in flagged:
-        ids = flagged[name]
-        out.append(_binary("theme_children", "children", name, child_parts,
-                           lambda p, ids=ids: p["review_id"].isin(ids)))  # fmt: skip
+        chosen = _flag(reviews[column])
+        out.append(_binary("theme_reviews", "reviews", name, review_codes, groups, chosen))
+        flagged[name] = set(reviews.loc[chosen, "review_id"])
+    for name, ids in flagged.items():
+        chosen = children["review_id"].isin(ids).to_numpy(bool)
+        out.append(_binary("theme_children", "children", name, child_codes, groups, chosen))
     under_2 = children["under_2"].astype("boolean")
     band = pd.Series("not recorded", index=children.index, dtype="string")
     band = band.mask(under_2.fillna(False), "under 2").mask(~under_2.fillna(True), "2 and over")
-    aged = children.assign(_age=band)
-    out.append(
-        _partition(
-            "age", "children", field("children", "age_band").labels, _by_partnership(aged), "_age"
-        )
-    )
+    labels = field("children", "age_band").labels
+    out.append(_partition("age", "children", labels, child_codes, groups, band))
     for f in FIELDS["children"]:
         if f.kind == "category" and f.name != "age_band":
-            out.append(_partition(f.name, "children", f.labels, child_parts, f.name))
+            out.append(
+                _partition(f.name, "children", f.labels, child_codes, groups, children[f.name])
+            )
         elif f.kind == "multi_category":
             for label in f.labels:
-                test = lambda p, c=f.name, lab=label: p[c].map(lambda v: lab in v)  # noqa: E731
-                out.append(_binary(f.name, "children", label, child_parts, test))
+                chosen = children[f.name].map(lambda v, lab=label: lab in v).to_numpy(bool)
+                out.append(_binary(f.name, "children", label, child_codes, groups, chosen))
         elif f.kind == "yes_no":
-            out.append(_binary("factor", "children", f.label.lower(), child_parts,
-                               lambda p, c=f.name: p[c].fillna(False).astype(bool)))  # fmt: skip
+            chosen = _flag(children[f.name])
+            out.append(_binary("factor", "children", f.label.lower(), child_codes, groups, chosen))
     return out
 
 
@@ -246,14 +205,19 @@ def percent(count: int, denominator: int) -> int | str:
     return (200 * count + denominator) // (2 * denominator)
 
 
-def block_rows(block: Block, threshold: int | None = THRESHOLD) -> list[dict]:
-    """The printed rows of one block; ``threshold`` ``None`` = no suppression."""
+def block_rows(block: Block, threshold: int | None = THRESHOLD, mask=None) -> list[dict]:
+    """The printed rows of one block; ``threshold`` ``None`` = no suppression.
+
+    ``mask`` (one row per category, one column per partnership and the total) says which cells
+    to suppress; by default the block is suppressed as a table on its own.
+    """
     width = len(PARTNERSHIPS)
-    mask = (
-        suppress(block.values, threshold)
-        if threshold is not None
-        else [[False] * (width + 1) for _ in block.values]
-    )
+    if mask is None:
+        mask = (
+            suppress(block.values, threshold)
+            if threshold is not None
+            else [[False] * (width + 1) for _ in block.values]
+        )
     denominators = (*block.denominators, sum(block.denominators))
     rows = []
     for i, category in enumerate(block.categories):
@@ -299,26 +263,98 @@ def _and_list(values) -> str:
     return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
 
 
-def publication_table(dataset, threshold: int | None = THRESHOLD, years=None) -> pd.DataFrame:
+def publication_table(
+    dataset, threshold: int | None = THRESHOLD, years=None, earlier=()
+) -> pd.DataFrame:
     """The long table of every measure; ``threshold`` ``None`` = unsuppressed counts.
 
     ``dataset`` is a :class:`~tees_analysis.data.pipeline.Dataset`; ``years`` keeps only the
     reviews of those years (and their children). Raises ``ValueError`` when the data hold no
-    review of a year asked for (:func:`missing_years`).
+    review of a year asked for, or (with a threshold) when the years asked for do not follow
+    one another (:func:`year_problem`).
+
+    With a threshold, the cells to suppress come from the pattern of the whole dataset
+    (:mod:`~tees_analysis.report.differencing`), so that the tables of every range of years
+    can be published together; ``earlier`` names the last years of earlier versions of the
+    dataset whose tables were published, which the new tables are then kept consistent with.
     """
+    return publication_tables(dataset, threshold, [years], earlier)[0]
+
+
+def publication_tables(
+    dataset, threshold: int | None = THRESHOLD, year_sets=(None,), earlier=()
+) -> list[pd.DataFrame]:
+    """:func:`publication_table` of each of ``year_sets`` (``None`` = every year), counted
+    once: the same tables as asked for one by one."""
     reviews, children = dataset.reviews, dataset.children
-    if years is not None:
-        problem = missing_years(reviews, years)
+    for years in year_sets:
+        problem = year_problem(reviews, years, threshold)
         if problem:
             raise ValueError(problem)
-        keep = set(years)
-        reviews = reviews[reviews["year"].isin(keep)]
-        children = children[children["review_id"].isin(set(reviews["review_id"]))]
-    rows = [row for block in blocks(reviews, children) for row in block_rows(block, threshold)]
+    if earlier and threshold is not None:
+        problem = missing_years(reviews, earlier)
+        if problem:
+            raise ValueError(problem)
+    held = sorted({int(y) for y in reviews["year"].dropna()})
+    if threshold is None or not held:
+        return [_frame(_alone(reviews, children, threshold, y)) for y in year_sets]
+    by_year = blocks_by_year(reviews, children, held)
+    measures = [[parts[k].values for parts in by_year] for k in range(len(by_year[0]))]
+    patterns = differencing.patterns(held, measures, threshold, earlier)
+    out = []
+    for years in year_sets:
+        chosen = set(held if years is None else (int(y) for y in years))
+        rows = []
+        for k, pattern in enumerate(patterns):
+            inside = [parts[k] for y, parts in zip(held, by_year, strict=True) if y in chosen]
+            rows += block_rows(_sum(inside), threshold, pattern.mask(sorted(chosen)))
+        out.append(_frame(rows))
+    return out
+
+
+def _alone(reviews, children, threshold, years) -> list[dict]:
+    """The rows of the table of ``years``, each measure suppressed on its own if at all."""
+    if years is not None:
+        reviews, children = _of_years(reviews, children, years)
+    return [row for b in blocks(reviews, children) for row in block_rows(b, threshold)]
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("count", "percent"):
         frame[column] = frame[column].astype(object)
     return frame
+
+
+def year_problem(reviews: pd.DataFrame, years, threshold: int | None) -> str | None:
+    """Why the table of ``years`` cannot be made from ``reviews``: years the data do not hold
+    (:func:`missing_years`) or, for a suppressed table, years that do not follow one another
+    (:func:`~tees_analysis.report.differencing.not_consecutive`); ``None`` when it can."""
+    if years is None:
+        return None
+    problem = missing_years(reviews, years)
+    if problem or threshold is None:
+        return problem
+    return differencing.not_consecutive(reviews["year"].dropna().unique(), years)
+
+
+def _of_years(reviews: pd.DataFrame, children: pd.DataFrame, years):
+    """The reviews of ``years`` and their children."""
+    reviews = reviews[reviews["year"].isin(set(years))]
+    return reviews, children[children["review_id"].isin(set(reviews["review_id"]))]
+
+
+def _sum(parts: list[Block]) -> Block:
+    """One block of several years: the counts and denominators of ``parts`` added up."""
+    first = parts[0]
+    values = tuple(
+        tuple(sum(p.values[i][j] for p in parts) for j in range(len(first.values[i])))
+        for i in range(len(first.values))
+    )
+    denominators = tuple(
+        sum(p.denominators[j] for p in parts) for j in range(len(first.denominators))
+    )
+    return Block(first.measure, first.counts, first.categories, first.shown, values, denominators)
 
 
 def notes(threshold: int | None) -> list[str]:
@@ -338,10 +374,14 @@ def notes(threshold: int | None) -> list[str]:
         lines += [
             f"{SUPPRESSED} = suppressed to protect confidentiality: counts from 1 to "
             f"{threshold}, and further cells from which such a count could be worked out "
-            "(secondary suppression). Zeros are shown. Percentages of suppressed counts are "
-            "suppressed.",
+            "(secondary suppression; such a cell may be a zero). Percentages of suppressed "
+            "counts are suppressed.",
             "Denominators (numbers of reviews and children) are not suppressed: every review "
             "is published by its partnership.",
+            "The tables of single years, of all years and of ranges of years made from the same "
+            "data are suppressed together, so that no combination of them gives a suppressed "
+            "count away: a table of several years shows a count only where it follows from the "
+            "tables of single years and of all years.",
         ]
     lines.append(f"{NOT_APPLICABLE} = not applicable (no children or reviews).")
     return lines
@@ -366,6 +406,9 @@ def xlsx_bytes(frame: pd.DataFrame, threshold: int | None) -> bytes:
         cell.font = Font(bold=True)
     for record in frame.itertuples(index=False):
         table.append(list(record))
+        for cell in table[table.max_row]:
+            if isinstance(cell.value, str) and cell.data_type == "f":
+                cell.data_type = "s"  # text that looks like a formula stays text
     for letter, width in zip("ABCDEFG", (12, 22, 42, 10, 8, 12, 8), strict=True):
         table.column_dimensions[letter].width = width
     table.freeze_panes = "A2"
@@ -373,11 +416,16 @@ def xlsx_bytes(frame: pd.DataFrame, threshold: int | None) -> bytes:
 
 
 def write_export(frame: pd.DataFrame, out_dir: Path | str, threshold: int | None) -> list[Path]:
-    """Write the table as CSV and ``.xlsx`` to ``out_dir`` atomically."""
+    """Write the table as CSV and ``.xlsx`` to ``out_dir`` atomically.
+
+    No cell runs as a formula when a spreadsheet opens them: CSV text that starts like one gets
+    a leading ``'`` (:func:`~tees_analysis.data.csvsafe.inert`); in the workbook it is text.
+    """
     out_dir = Path(out_dir)
     name = NAMES[threshold is not None]
+    text = inert(frame).to_csv(index=False, lineterminator="\n")
     files = {
-        out_dir / f"{name}.csv": frame.to_csv(index=False, lineterminator="\n").encode("utf-8"),
+        out_dir / f"{name}.csv": text.encode("utf-8"),
         out_dir / f"{name}.xlsx": xlsx_bytes(frame, threshold),
     }
     return atomic.write_files(files)
