@@ -216,7 +216,10 @@ def parallel(args: list[str]) -> list[str]:
     if any(a.startswith(("-n", "--numprocesses")) for a in args):
         return []
     workers = min(os.cpu_count() or 1, 4)
-    return ["-n", str(workers), "--dist", "loadscope"] if workers > 1 else []
+    # --no-loadscope-reorder: modules in collection order, the longest first (tests/conftest.py)
+    if workers == 1:
+        return []
+    return ["-n", str(workers), "--dist", "loadscope", "--no-loadscope-reorder"]
 
 
 BENCHMARKS = [

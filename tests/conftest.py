@@ -34,3 +34,27 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+#: The longest modules first. pytest-xdist gives each worker whole modules (``--dist
+#: loadscope``, which nbval needs) in collection order (``tasks.py`` passes
+#: ``--no-loadscope-reorder``; xdist's own order, by number of tests, started the longest module
+#: last and left one worker idle for half a minute), so these start at once and the short
+#: modules and notebooks fill in the end. Ranked by a full run's ``--durations``; a module not
+#: listed keeps its place after them.
+SLOWEST_FIRST = (
+    "tests/test_site_browser.py",
+    "tests/test_reproduce_edges.py",
+    "tests/test_identified.py",
+    "tests/test_any_dataset.py",
+    "notebooks/02_reconstruction.ipynb",
+    "tests/test_stats.py",
+    "tests/test_national.py",
+    "tests/test_reconstruct.py",
+    "tests/test_jupyterlab_smoke.py",
+    "tests/test_reproduce.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
