@@ -76,7 +76,7 @@ def check_shares(frame: pd.DataFrame) -> None:
                 assert frame.at[category, (*group, "95% CI")] == tables.NOT_COMPUTED
 
 
-@settings(max_examples=examples(15))
+@settings(max_examples=examples(35))
 @given(raw_datasets())
 def test_notebooks_01_03_04_on_any_dataset(raw):
     """Cleaning summaries (01), the children's blocks (03) and the themes (04)."""
@@ -122,7 +122,7 @@ def test_notebooks_01_03_04_on_any_dataset(raw):
         assert (listed.loc[no_one, "95% CI"] == tables.NOT_COMPUTED).all()
 
 
-@settings(max_examples=examples(15))
+@settings(max_examples=examples(35))
 @given(raw_datasets())
 def test_notebook_06_cooccurrence_on_any_dataset(raw):
     data = load(raw)
@@ -174,7 +174,7 @@ def test_every_figure_draws_on_any_dataset(raw):
             plt.close(chart.figure)
 
 
-@settings(max_examples=examples(12))
+@settings(max_examples=examples(25))
 @given(raw_datasets(max_children=30), st.data())
 def test_a_selection_is_run_or_refused_with_a_reason(raw, draw):
     """Any years and partnership asked for: the rerun is refused with a reason, or its data
