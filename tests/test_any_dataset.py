@@ -122,7 +122,7 @@ def test_notebooks_01_03_04_on_any_dataset(raw):
         assert (listed.loc[no_one, "95% CI"] == tables.NOT_COMPUTED).all()
 
 
-@settings(max_examples=examples(35))
+@settings(max_examples=examples(100))
 @given(raw_datasets())
 def test_notebook_06_cooccurrence_on_any_dataset(raw):
     data = load(raw)
