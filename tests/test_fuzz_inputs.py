@@ -17,7 +17,6 @@ import contextlib
 import hashlib
 import io
 import os
-import signal
 import time
 import warnings
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 import pytest
 from fixture_files import NEW
 from malformed_inputs import variants
+from time_limit import Hang, time_limit
 
 from tees_analysis import cli
 from tees_analysis.data import merge
@@ -36,24 +36,6 @@ HANG = 20
 #: Every this many variants also go through add-year.
 ADD_YEAR_EVERY = 15
 FORMATS = ("text", "table", "csv")
-
-
-class Hang(BaseException):
-    """Raised by the alarm: not an Exception, so the CLI's guard cannot turn it into a line."""
-
-
-@contextlib.contextmanager
-def time_limit(seconds: int):
-    def stop(*_):
-        raise Hang(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def run(argv: list[str]) -> tuple[int, str, str]:

@@ -15,13 +15,12 @@ a password.
 
 from __future__ import annotations
 
-import contextlib
-import signal
 from pathlib import Path
 
 import pytest
 from broken_files import rewrite_zip, shared_string_cell, sheet_part, workbook_bytes
 from fixture_files import FIXTURES, FixtureCopy
+from time_limit import time_limit
 
 from tees_analysis.data import pipeline, read, template
 from tees_analysis.data.problems import WARNING
@@ -29,22 +28,6 @@ from tees_analysis.data.problems import WARNING
 #: Seconds a far-away cell may take to read before the test calls it a hang (it took minutes
 #: before the fix; it takes well under a second now, even on a busy machine).
 HANG = 20
-
-
-@contextlib.contextmanager
-def no_hang(seconds: int = HANG):
-    """Fail (rather than wait) if the block runs for more than ``seconds``."""
-
-    def stop(*_):
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture
@@ -202,7 +185,7 @@ def test_a_cell_formatted_far_away_is_read_at_once(files, tmp_path):
         wb["reviews"]["XFD1048576"].font = Font(bold=True)
 
     path = save(tmp_path, workbook_bytes(files, far))
-    with no_hang():
+    with time_limit(HANG):
         assert found([path]) == []
 
 
@@ -212,7 +195,7 @@ def test_a_value_far_away_is_named_not_read(files, tmp_path):
         wb["children"]["XFD3"] = "note"
 
     path = save(tmp_path, workbook_bytes(files, far))
-    with no_hang():
+    with time_limit(HANG):
         problems = found([path])
     where = "(only columns A to BL, down to the first 1,000 empty rows, are read)"
     assert problems == [
