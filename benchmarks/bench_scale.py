@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from common import save_record
+from common import rounded, save_record
 
 from tees_analysis.analysis import cooccurrence, scale, synthetic
 from tees_analysis.analysis.tables import chosen_readings
@@ -232,14 +232,6 @@ def _existing_note(records: list[dict]) -> str:
     )
 
 
-def _round(value):
-    if isinstance(value, float):
-        return round(value, 6)
-    if isinstance(value, dict):
-        return {k: _round(v) for k, v in value.items()}
-    return value
-
-
 def main(runs: int = 5) -> dict:
     rules = load_rules()
     readings = rules.check_readings(chosen_readings(rules=rules))
@@ -284,7 +276,7 @@ def main(runs: int = 5) -> dict:
     }
     record["note"] = note(record)
     _print(record)
-    save_record("scale", _round(record))
+    save_record("scale", rounded(record, 6))
     return record
 
 

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from common import save_record
+from common import rounded, save_record
 
 from tees_analysis.analysis import synthetic
 from tees_analysis.data import pipeline
@@ -234,16 +234,8 @@ def main(runs: int = 5, n_children: int = N_CHILDREN) -> dict:
         | {"all": all(r["met"] for r in results.values())},
     }
     _print(record)
-    save_record("validate", _round(record))
+    save_record("validate", rounded(record, 4))
     return record
-
-
-def _round(value):
-    if isinstance(value, float):
-        return round(value, 4)
-    if isinstance(value, dict):
-        return {k: _round(v) for k, v in value.items()}
-    return value
 
 
 def _print(record: dict) -> None:

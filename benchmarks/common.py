@@ -22,6 +22,15 @@ def cpu() -> str:
         return platform.processor() or platform.machine()
 
 
+def rounded(value, digits: int):
+    """``value`` with every float in it (through nested dicts) rounded to ``digits`` places."""
+    if isinstance(value, float):
+        return round(value, digits)
+    if isinstance(value, dict):
+        return {k: rounded(v, digits) for k, v in value.items()}
+    return value
+
+
 def save_record(name: str, record: dict) -> Path:
     """Write ``record`` to ``results/<name>.json`` (what ``report.py`` reads) and say so.
 
