@@ -502,16 +502,17 @@ def set_viewport(browser: DevTools, size: dict, mobile: bool) -> None:
     browser.call("Emulation.setDeviceMetricsOverride", deviceScaleFactor=1, mobile=mobile, **size)
 
 
-def run_axe(browser: DevTools, axe_source: str, run: str = AXE_DESKTOP) -> list[dict]:
+def run_axe(browser: DevTools, axe_source: str) -> list[dict]:
+    """axe-core injected into the loaded page, then run with the desktop rules."""
     browser.evaluate(axe_source, timeout=AXE_TIMEOUT)
-    return browser.evaluate(run, timeout=AXE_TIMEOUT)
+    return browser.evaluate(AXE_DESKTOP, timeout=AXE_TIMEOUT)
 
 
 @pytest.fixture(scope="module")
 def checked(browser, server, pages, screenshots) -> dict[str, dict]:
-    """Every page loaded in Chromium at desktop then at phone width, with what PAGE_CHECK and
-    PHONE_CHECK found and axe-core's serious and critical violations at each width (None
-    where axe-core is not installed); screenshots saved."""
+    """Every page loaded in Chromium at desktop width, then narrowed to phone width, with what
+    PAGE_CHECK and PHONE_CHECK found and axe-core's serious and critical violations at each
+    width (None where axe-core is not installed); screenshots saved."""
     axe = find_axe()
     axe_source = axe.read_text(encoding="utf-8") if axe else None
     results = {}
